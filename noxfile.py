@@ -1,0 +1,55 @@
+"""Developer and CI sessions. `nox -l` lists them; plain `nox` runs the whole test suite."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "typecheck", "tests", "contract"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def _install(session: nox.Session, *groups: str) -> None:
+    session.install("-e", ".")
+    for group in groups:
+        session.install(*nox.project.dependency_groups(PYPROJECT, group))
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python="3.11")
+def typecheck(session: nox.Session) -> None:
+    """Mypy (strict) over the three packages."""
+    _install(session, "typecheck")
+    session.run("mypy")
+
+
+@nox.session(python="3.11")
+def tests(session: nox.Session) -> None:
+    """Unit and integration tests of both packages (SQLite, plus PostgreSQL when reachable)."""
+    _install(session, "test")
+    session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(python="3.11")
+def contract(session: nox.Session) -> None:
+    """Property-based contract suite; `-- --cata-url URL --mock-url URL --api-key KEY` for live servers."""
+    _install(session, "test")
+    session.env.setdefault("HYPOTHESIS_PROFILE", "ci")
+    session.run(
+        "pytest",
+        "contract_tests",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--junitxml=reports/contract-junit.xml",
+        *session.posargs,
+    )
