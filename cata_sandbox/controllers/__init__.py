@@ -1,0 +1,1 @@
+"""The HTTP surface. Each module is one resource; ``app.py`` lists them."""

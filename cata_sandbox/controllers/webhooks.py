@@ -1,0 +1,112 @@
+"""Webhook registration and management. The secret is shown on registration and rotation only."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, post, put
+from litestar.params import Parameter
+
+from cata_sandbox.auth import Caller
+from cata_sandbox.callbacks import check_callback_url
+from cata_sandbox.errors import InvalidRequest, NotFound
+from cata_sandbox.schemas import EVENTS, ApiResponse, WebhookRegistration, WebhookUpdate, WebhookView
+from cata_sandbox.services import Services
+from cata_sandbox.store import Webhook, new_webhook_secret
+
+
+class WebhookEnvelope(ApiResponse, kw_only=True):
+    webhook: WebhookView
+
+
+class WebhookList(ApiResponse, kw_only=True):
+    webhooks: list[WebhookView]
+
+
+def _view(hook: Webhook, *, with_secret: bool = False) -> WebhookView:
+    return WebhookView(
+        id=hook.id,
+        outletId=hook.outlet_id,
+        provider=hook.provider,
+        callbackUrl=hook.callback_url,
+        events=hook.events,
+        isActive=hook.is_active,
+        createdAt=hook.created_at,
+        updatedAt=hook.updated_at,
+        secret=hook.secret if with_secret else None,
+    )
+
+
+def _check_events(events: list[str]) -> list[str]:
+    for index, event in enumerate(events):
+        if event not in EVENTS:
+            raise InvalidRequest(f"unknown event {event!r} - at `$.events[{index}]`")
+    return events
+
+
+class WebhookController(Controller):
+    path = "/api/v1/webhooks"
+    tags = ["Partner H2H"]
+
+    @post("/register", status_code=201, summary="Register a webhook (the secret is shown once)")
+    async def register(self, data: WebhookRegistration, caller: Caller, services: Services) -> WebhookEnvelope:
+        hook = await services.store.create_webhook(
+            caller.tenant_id,
+            outlet_id=data.outletId,
+            provider=data.provider,
+            callback_url=check_callback_url(data.callbackUrl),
+            events=_check_events(data.events),
+            secret=new_webhook_secret(),
+            now=services.clock.now(),
+        )
+        return WebhookEnvelope(
+            code=201, isSuccess=True, message="webhook registered", webhook=_view(hook, with_secret=True)
+        )
+
+    @get("/", summary="List the tenant's webhooks")
+    async def list_webhooks(
+        self,
+        caller: Caller,
+        services: Services,
+        outlet_id: str | None = Parameter(query="outletId", default=None),
+    ) -> WebhookList:
+        hooks = await services.store.list_webhooks(caller.tenant_id, outlet_id)
+        return WebhookList(code=200, isSuccess=True, message="ok", webhooks=[_view(h) for h in hooks])
+
+    @get("/{webhook_id:int}", summary="Webhook detail (never the secret)")
+    async def get_webhook(self, webhook_id: int, caller: Caller, services: Services) -> WebhookEnvelope:
+        hook = await services.store.get_webhook(caller.tenant_id, webhook_id)
+        if hook is None:
+            raise NotFound(f"webhook {webhook_id} not found")
+        return WebhookEnvelope(code=200, isSuccess=True, message="ok", webhook=_view(hook))
+
+    @put("/{webhook_id:int}", summary="Update callbackUrl, events, isActive")
+    async def update_webhook(
+        self, webhook_id: int, data: WebhookUpdate, caller: Caller, services: Services
+    ) -> WebhookEnvelope:
+        hook = await services.store.update_webhook(
+            caller.tenant_id,
+            webhook_id,
+            services.clock.now(),
+            callback_url=None if data.callbackUrl is None else check_callback_url(data.callbackUrl),
+            events=None if data.events is None else _check_events(data.events),
+            is_active=data.isActive,
+        )
+        if hook is None:
+            raise NotFound(f"webhook {webhook_id} not found")
+        return WebhookEnvelope(code=200, isSuccess=True, message="webhook updated", webhook=_view(hook))
+
+    @delete("/{webhook_id:int}", status_code=200, summary="Soft-delete a webhook")
+    async def delete_webhook(self, webhook_id: int, caller: Caller, services: Services) -> ApiResponse:
+        if not await services.store.delete_webhook(caller.tenant_id, webhook_id, services.clock.now()):
+            raise NotFound(f"webhook {webhook_id} not found")
+        return ApiResponse(code=200, isSuccess=True, message="webhook deleted")
+
+    @post("/{webhook_id:int}/rotate-secret", status_code=200, summary="Rotate the secret (shown once)")
+    async def rotate_secret(self, webhook_id: int, caller: Caller, services: Services) -> WebhookEnvelope:
+        hook = await services.store.update_webhook(
+            caller.tenant_id, webhook_id, services.clock.now(), secret=new_webhook_secret()
+        )
+        if hook is None:
+            raise NotFound(f"webhook {webhook_id} not found")
+        return WebhookEnvelope(
+            code=200, isSuccess=True, message="secret rotated", webhook=_view(hook, with_secret=True)
+        )

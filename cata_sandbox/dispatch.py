@@ -1,0 +1,332 @@
+"""The dispatch engine: validate, persist, route, send, classify, record.
+
+Persistence comes first: the order row is committed before any outbound byte is sent, so a crash or a
+failure always leaves the order as evidence. The HTTP call has one budget for the whole exchange and
+follows no redirects; the answer is read up to a cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+import msgspec
+
+from cata_sandbox import signing
+from cata_sandbox.classify import (
+    NO_ROUTE,
+    Outcome,
+    interpret_generic,
+    pos_reason,
+    transport_reason,
+    webhook_reason,
+)
+from cata_sandbox.clock import Clock
+from cata_sandbox.errors import InvalidRequest, NotFound
+from cata_sandbox.schemas import DispatchResponse, Order
+from cata_sandbox.settings import Settings
+from cata_sandbox.store import Attempt, Store, StoredOrder
+from cata_sandbox.transformers import OutboundRequest, TransformerRegistry, UnmappableOrder
+from cata_sandbox.validation import DispatchRequest, decode_dispatch
+
+log = logging.getLogger("cata_sandbox.dispatch")
+
+REDACTED = "[redacted]"
+WEBHOOK_ROUTE = "webhook"
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """What happened on the wire for one attempt."""
+
+    status: int | None
+    headers: dict[str, str]
+    body: bytes
+    error: str | None
+    duration_ms: float
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        clock: Clock,
+        registry: TransformerRegistry,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.settings = settings
+        self.clock = clock
+        self.registry = registry
+
+    async def dispatch(self, tenant_id: str, body: bytes) -> DispatchResponse:
+        started = self.clock.monotonic()
+        request = decode_dispatch(body)
+        transformer = None
+        if request.transformer is not None:
+            transformer = self.registry.get(request.transformer)
+            if transformer is None:
+                known = ", ".join(self.registry.slugs()) or "none"
+                raise InvalidRequest(
+                    f"unknown builtInTransformer {request.transformer!r} - at `$.builtInTransformer`"
+                    f" (known: {known})"
+                )
+        now = self.clock.now()
+        order = StoredOrder(
+            id=str(uuid.uuid4()),
+            tenant_id=tenant_id,
+            outlet_id=request.outlet_id,
+            event=request.event,
+            transformer=request.transformer,
+            route=None,
+            order_ref_no=request.order.orderRefNo,
+            body=request.order_bytes,
+            status="pending",
+            reason="",
+            external_order_id="",
+            created_at=now,
+            updated_at=now,
+        )
+        outbound, reason = await self._persist(order, request)
+        if outbound is None:
+            self._log(order, None, False, reason, started)
+            return _response(order.id, dispatched=False, reason=reason, external_order_id="")
+        route, outgoing, secret_values = outbound
+        outcome, reason, attempt = await self._send(order, route, outgoing, secret_values)
+        self._log(order, route, outcome.dispatched, reason, started)
+        return _response(
+            order.id, dispatched=outcome.dispatched, reason=reason, external_order_id=attempt.external_order_id
+        )
+
+    async def redispatch(self, tenant_id: str, order_id: str) -> DispatchResponse:
+        """Send a stored order again through its route, with a fresh delivery id and a new attempt."""
+        stored = await self.store.get_order(tenant_id, order_id)
+        if stored is None:
+            raise NotFound(f"order {order_id} not found")
+        request = DispatchRequest(
+            outlet_id=stored.outlet_id,
+            event=stored.event,
+            transformer=stored.transformer,
+            order_bytes=stored.body,
+            order=decode_dispatch_order(stored.body),
+        )
+        started = self.clock.monotonic()
+        async with self.store.engine.begin() as conn:
+            routed = await self._route(conn, stored, request)
+        if isinstance(routed, str):
+            await self.store.set_order_outcome(stored.id, status="failed", reason=routed, now=self.clock.now())
+            self._log(stored, None, False, routed, started)
+            return _response(stored.id, dispatched=False, reason=routed, external_order_id="")
+        route, outgoing, secret_values = routed
+        outcome, reason, attempt = await self._send(stored, route, outgoing, secret_values)
+        self._log(stored, route, outcome.dispatched, reason, started)
+        return _response(
+            stored.id, dispatched=outcome.dispatched, reason=reason, external_order_id=attempt.external_order_id
+        )
+
+    # --- steps ------------------------------------------------------------------------------
+
+    async def _persist(
+        self, order: StoredOrder, request: DispatchRequest
+    ) -> tuple[tuple[str, OutboundRequest, list[str]] | None, str]:
+        """Route and commit the order in one transaction, before anything is sent."""
+        async with self.store.engine.begin() as conn:
+            routed = await self._route(conn, order, request)
+            if isinstance(routed, str):
+                failed = replace(order, status="failed", reason=routed)
+                await self.store.insert_order(conn, failed)
+                return None, routed
+            await self.store.insert_order(conn, replace(order, route=routed[0]))
+        return routed, ""
+
+    async def _route(
+        self, conn: Any, order: StoredOrder, request: DispatchRequest
+    ) -> tuple[str, OutboundRequest, list[str]] | str:
+        """The route, request and secrets for the order, or the reason there is none."""
+        if request.transformer is None:
+            hook = await self.store.active_webhook_for(conn, order.tenant_id, order.outlet_id, order.event)
+            if hook is None:
+                return NO_ROUTE
+            outgoing = OutboundRequest(
+                method="POST",
+                url=hook.callback_url,
+                headers={
+                    "Content-Type": "application/json",
+                    signing.SIGNATURE_HEADER: signing.sign(hook.secret, request.order_bytes),
+                    "X-Cata-Event": order.event,
+                    "X-Cata-Timestamp": str(int(self.clock.now().timestamp())),
+                },
+                body=request.order_bytes,
+            )
+            return WEBHOOK_ROUTE, outgoing, [hook.secret]
+        transformer = self.registry.get(request.transformer)
+        mapping = await self.store.outlet_provider_for(conn, order.tenant_id, order.outlet_id)
+        if transformer is None or mapping is None or mapping.provider_slug != request.transformer:
+            return NO_ROUTE
+        settings = msgspec.convert(mapping.settings, transformer.settings_type)
+        secrets = [str(mapping.settings[name]) for name in transformer.secret_settings if name in mapping.settings]
+        try:
+            outgoing = transformer.build_request(request.order, settings, order.event)
+        except UnmappableOrder as exc:
+            return f"order cannot be mapped for {transformer.slug}: {exc}"
+        return transformer.slug, outgoing, secrets
+
+    async def _send(
+        self, order: StoredOrder, route: str, outgoing: OutboundRequest, secret_values: list[str]
+    ) -> tuple[Outcome, str, Attempt]:
+        delivery_id = str(uuid.uuid4())
+        headers = dict(outgoing.headers)
+        if route == WEBHOOK_ROUTE:
+            headers["X-Cata-Delivery-ID"] = delivery_id
+        started_at = self.clock.now()
+        exchange = await self._exchange(outgoing.method, outgoing.url, headers, outgoing.body)
+        if exchange.status is None:
+            outcome = Outcome(dispatched=False)
+            reason = transport_reason(exchange.error or "unknown error")
+        elif route == WEBHOOK_ROUTE:
+            outcome = interpret_generic(exchange.status, exchange.body)
+            if not 200 <= exchange.status < 300:
+                outcome = Outcome(dispatched=False)
+            reason = webhook_reason(exchange.status, outcome)
+        else:
+            transformer = self.registry.get(route)
+            assert transformer is not None
+            if 200 <= exchange.status < 300:
+                outcome = transformer.interpret_response(exchange.status, exchange.headers, exchange.body)
+            else:
+                outcome = Outcome(dispatched=False)
+            reason = pos_reason(exchange.status, exchange.body, outcome)
+        reason = _redact_text(reason, secret_values)
+        attempt = Attempt(
+            id=delivery_id,
+            order_id=order.id,
+            route=route,
+            started_at=started_at,
+            duration_ms=exchange.duration_ms,
+            request_method=outgoing.method,
+            request_url=outgoing.url,
+            request_headers={
+                name: REDACTED if name in outgoing.secret_headers else _redact_text(value, secret_values)
+                for name, value in headers.items()
+            },
+            request_body=None if route == WEBHOOK_ROUTE else _redact_bytes(outgoing.body, secret_values),
+            response_status=exchange.status,
+            response_headers=exchange.headers,
+            response_body=exchange.body,
+            dispatched=outcome.dispatched,
+            reason=reason,
+            external_order_id=outcome.external_order_id if outcome.dispatched else "",
+        )
+        await self.store.record_attempt(
+            attempt,
+            tenant_id=order.tenant_id,
+            status="dispatched" if outcome.dispatched else "failed",
+            now=self.clock.now(),
+        )
+        return outcome, reason, attempt
+
+    async def _exchange(self, method: str, url: str, headers: dict[str, str], body: bytes) -> Exchange:
+        """One HTTP exchange under the dispatch budget; never raises for network trouble."""
+        budget = self.settings.dispatch_timeout_s
+        cap = self.settings.response_body_cap
+        started = self.clock.monotonic()
+        status: int | None = None
+        response_headers: dict[str, str] = {}
+        chunks: list[bytes] = []
+        error: str | None = None
+        try:
+            async with asyncio.timeout(budget):
+                request = self.client.build_request(method, url, headers=headers, content=body)
+                response = await self.client.send(request, stream=True, follow_redirects=False)
+                try:
+                    status = response.status_code
+                    response_headers = _flatten(response.headers)
+                    size = 0
+                    async for chunk in response.aiter_bytes():
+                        chunks.append(chunk)
+                        size += len(chunk)
+                        if size >= cap:
+                            break
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            status, error = None, f"timeout after {budget:g}s"
+        except httpx.InvalidURL as exc:
+            status, error = None, f"invalid URL: {exc}"
+        except Exception as exc:
+            status, error = None, _describe(exc)
+        return Exchange(
+            status=status,
+            headers=response_headers,
+            body=b"".join(chunks)[:cap],
+            error=error,
+            duration_ms=(self.clock.monotonic() - started) * 1000,
+        )
+
+    def _log(self, order: StoredOrder, route: str | None, dispatched: bool, reason: str, started: float) -> None:
+        log.info(
+            "dispatch order=%s outlet=%s route=%s outcome=%s duration_ms=%.1f%s",
+            order.id,
+            order.outlet_id,
+            route or "none",
+            "dispatched" if dispatched else "failed",
+            (self.clock.monotonic() - started) * 1000,
+            f" reason={reason!r}" if reason else "",
+        )
+
+
+_ORDER_DECODER = msgspec.json.Decoder(Order)
+
+
+def decode_dispatch_order(body: bytes) -> Order:
+    return _ORDER_DECODER.decode(body)
+
+
+def _response(order_id: str, *, dispatched: bool, reason: str, external_order_id: str) -> DispatchResponse:
+    return DispatchResponse(
+        code=200,
+        isSuccess=True,
+        message="order dispatched" if dispatched else "order persisted but not dispatched",
+        orderId=order_id,
+        externalOrderId=external_order_id,
+        dispatched=dispatched,
+        reason=reason,
+    )
+
+
+def _flatten(headers: httpx.Headers) -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for name, value in headers.multi_items():
+        flat[name] = f"{flat[name]}, {value}" if name in flat else value
+    return flat
+
+
+def _describe(exc: BaseException) -> str:
+    """A one-line account of a transport failure, from the innermost cause (transports wrap errors)."""
+    root: BaseException = exc
+    while root.__cause__ is not None and root.__cause__ is not root:
+        root = root.__cause__
+    text = str(root) or str(exc)
+    name = type(root).__name__
+    return f"{name}: {text}" if text else name
+
+
+def _redact_text(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def _redact_bytes(body: bytes, secrets: list[str]) -> bytes:
+    for secret in secrets:
+        if secret:
+            body = body.replace(secret.encode("utf-8"), REDACTED.encode())
+    return body

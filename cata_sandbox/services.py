@@ -1,0 +1,35 @@
+"""The service objects one app instance shares, built in the lifespan and reached by dependency injection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar import Request
+from litestar.datastructures import State
+
+from cata_sandbox.auth import API_KEY_HEADER, Caller, KeyRing
+from cata_sandbox.clock import Clock
+from cata_sandbox.dispatch import Dispatcher
+from cata_sandbox.settings import Settings
+from cata_sandbox.store import Store
+from cata_sandbox.transformers import TransformerRegistry
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    clock: Clock
+    store: Store
+    keys: KeyRing
+    registry: TransformerRegistry
+    dispatcher: Dispatcher
+
+
+def provide_services(state: State) -> Services:
+    services: Services = state.services
+    return services
+
+
+async def provide_caller(request: Request[object, object, State]) -> Caller:
+    services: Services = request.app.state.services
+    return await services.keys.authenticate(request.headers.get(API_KEY_HEADER))

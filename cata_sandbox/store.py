@@ -1,0 +1,495 @@
+"""The repository: every read and write of the service's tables, tenant-scoped, as small async calls."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from cata_sandbox.tables import api_keys, delivery_attempts, orders, outlet_providers, tenants, webhooks
+
+
+def hash_key(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
+
+
+def new_api_key() -> str:
+    return "cata_sk_" + secrets.token_urlsafe(24)
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite hands datetimes back naive; everything stored is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    id: int
+    tenant_id: str
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    id: int
+    tenant_id: str
+    outlet_id: str
+    provider: str
+    callback_url: str
+    events: list[str]
+    secret: str
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutletProvider:
+    tenant_id: str
+    outlet_id: str
+    provider_slug: str
+    external_id: str
+    settings: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    id: str
+    order_id: str
+    route: str
+    started_at: datetime
+    duration_ms: float
+    request_method: str
+    request_url: str
+    request_headers: dict[str, str]
+    request_body: bytes | None
+    response_status: int | None
+    response_headers: dict[str, str]
+    response_body: bytes
+    dispatched: bool
+    reason: str
+    external_order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOrder:
+    id: str
+    tenant_id: str
+    outlet_id: str
+    event: str
+    transformer: str | None
+    route: str | None
+    order_ref_no: str
+    body: bytes
+    status: str
+    reason: str
+    external_order_id: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def _webhook(row: sa.Row[Any]) -> Webhook:
+    return Webhook(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        outlet_id=row.outlet_id,
+        provider=row.provider,
+        callback_url=row.callback_url,
+        events=msgspec.json.decode(row.events, type=list[str]),
+        secret=row.secret,
+        is_active=bool(row.is_active),
+        created_at=aware(row.created_at),
+        updated_at=aware(row.updated_at),
+    )
+
+
+def _order(row: sa.Row[Any]) -> StoredOrder:
+    return StoredOrder(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        outlet_id=row.outlet_id,
+        event=row.event,
+        transformer=row.transformer,
+        route=row.route,
+        order_ref_no=row.order_ref_no,
+        body=bytes(row.body),
+        status=row.status,
+        reason=row.reason,
+        external_order_id=row.external_order_id,
+        created_at=aware(row.created_at),
+        updated_at=aware(row.updated_at),
+    )
+
+
+def _attempt(row: sa.Row[Any]) -> Attempt:
+    return Attempt(
+        id=row.id,
+        order_id=row.order_id,
+        route=row.route,
+        started_at=aware(row.started_at),
+        duration_ms=row.duration_ms,
+        request_method=row.request_method,
+        request_url=row.request_url,
+        request_headers=msgspec.json.decode(row.request_headers, type=dict[str, str]),
+        request_body=None if row.request_body is None else bytes(row.request_body),
+        response_status=row.response_status,
+        response_headers=msgspec.json.decode(row.response_headers, type=dict[str, str]),
+        response_body=bytes(row.response_body),
+        dispatched=bool(row.dispatched),
+        reason=row.reason,
+        external_order_id=row.external_order_id,
+    )
+
+
+class Store:
+    """Tenant-scoped access to the tables. Every method takes the tenant it acts for."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    # --- tenants and keys -------------------------------------------------------------------
+
+    async def ensure_tenant(self, name: str, now: datetime) -> str:
+        async with self.engine.begin() as conn:
+            return await self._ensure_tenant(conn, name, now)
+
+    async def _ensure_tenant(self, conn: AsyncConnection, name: str, now: datetime) -> str:
+        found = await conn.scalar(sa.select(tenants.c.id).where(tenants.c.name == name))
+        if found is not None:
+            return str(found)
+        tenant_id = str(uuid.uuid4())
+        await conn.execute(sa.insert(tenants).values(id=tenant_id, name=name, created_at=now))
+        return tenant_id
+
+    async def add_api_key(self, tenant_name: str, raw_key: str, now: datetime) -> tuple[str, bool]:
+        """Create the tenant if needed and register ``raw_key``; returns (tenant id, whether it was new)."""
+        async with self.engine.begin() as conn:
+            tenant_id = await self._ensure_tenant(conn, tenant_name, now)
+            digest = hash_key(raw_key)
+            existing = await conn.scalar(sa.select(api_keys.c.tenant_id).where(api_keys.c.key_hash == digest))
+            if existing is not None:
+                if existing != tenant_id:
+                    raise ValueError("that API key already belongs to another tenant")
+                return tenant_id, False
+            await conn.execute(
+                sa.insert(api_keys).values(tenant_id=tenant_id, key_hash=digest, created_at=now, expires_at=None)
+            )
+            return tenant_id, True
+
+    async def tenant_has_keys(self, tenant_name: str) -> bool:
+        async with self.engine.connect() as conn:
+            count = await conn.scalar(
+                sa.select(sa.func.count())
+                .select_from(api_keys.join(tenants, tenants.c.id == api_keys.c.tenant_id))
+                .where(tenants.c.name == tenant_name)
+            )
+            return bool(count)
+
+    async def find_api_key(self, raw_key: str) -> ApiKey | None:
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(api_keys.c.id, api_keys.c.tenant_id, api_keys.c.expires_at).where(
+                        api_keys.c.key_hash == hash_key(raw_key)
+                    )
+                )
+            ).first()
+        if row is None:
+            return None
+        return ApiKey(
+            id=row.id,
+            tenant_id=row.tenant_id,
+            expires_at=None if row.expires_at is None else aware(row.expires_at),
+        )
+
+    # --- webhooks ---------------------------------------------------------------------------
+
+    async def create_webhook(
+        self,
+        tenant_id: str,
+        *,
+        outlet_id: str,
+        provider: str,
+        callback_url: str,
+        events: list[str],
+        secret: str,
+        now: datetime,
+    ) -> Webhook:
+        async with self.engine.begin() as conn:
+            webhook_id = (
+                await conn.execute(
+                    sa.insert(webhooks)
+                    .values(
+                        tenant_id=tenant_id,
+                        outlet_id=outlet_id,
+                        provider=provider,
+                        callback_url=callback_url,
+                        events=msgspec.json.encode(events).decode(),
+                        secret=secret,
+                        is_active=True,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    .returning(webhooks.c.id)
+                )
+            ).scalar_one()
+            row = (await conn.execute(sa.select(webhooks).where(webhooks.c.id == webhook_id))).one()
+        return _webhook(row)
+
+    async def list_webhooks(self, tenant_id: str, outlet_id: str | None = None) -> list[Webhook]:
+        query = sa.select(webhooks).where(webhooks.c.tenant_id == tenant_id, webhooks.c.deleted_at.is_(None))
+        if outlet_id is not None:
+            query = query.where(webhooks.c.outlet_id == outlet_id)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query.order_by(webhooks.c.id))).all()
+        return [_webhook(row) for row in rows]
+
+    async def get_webhook(self, tenant_id: str, webhook_id: int) -> Webhook | None:
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(webhooks).where(
+                        webhooks.c.id == webhook_id,
+                        webhooks.c.tenant_id == tenant_id,
+                        webhooks.c.deleted_at.is_(None),
+                    )
+                )
+            ).first()
+        return None if row is None else _webhook(row)
+
+    async def update_webhook(self, tenant_id: str, webhook_id: int, now: datetime, **changes: Any) -> Webhook | None:
+        values: dict[str, Any] = {"updated_at": now}
+        for name, value in changes.items():
+            if value is None:
+                continue
+            values[name] = msgspec.json.encode(value).decode() if name == "events" else value
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                sa.update(webhooks)
+                .where(
+                    webhooks.c.id == webhook_id,
+                    webhooks.c.tenant_id == tenant_id,
+                    webhooks.c.deleted_at.is_(None),
+                )
+                .values(**values)
+            )
+            if result.rowcount == 0:
+                return None
+            row = (await conn.execute(sa.select(webhooks).where(webhooks.c.id == webhook_id))).one()
+        return _webhook(row)
+
+    async def delete_webhook(self, tenant_id: str, webhook_id: int, now: datetime) -> bool:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                sa.update(webhooks)
+                .where(
+                    webhooks.c.id == webhook_id,
+                    webhooks.c.tenant_id == tenant_id,
+                    webhooks.c.deleted_at.is_(None),
+                )
+                .values(deleted_at=now, is_active=False, updated_at=now)
+            )
+            return bool(result.rowcount)
+
+    # --- outlet providers ---------------------------------------------------------------------
+
+    async def put_outlet_provider(
+        self,
+        tenant_id: str,
+        outlet_id: str,
+        *,
+        provider_slug: str,
+        external_id: str,
+        settings: dict[str, Any],
+        now: datetime,
+    ) -> OutletProvider:
+        encoded = msgspec.json.encode(settings).decode()
+        async with self.engine.begin() as conn:
+            updated = await conn.execute(
+                sa.update(outlet_providers)
+                .where(outlet_providers.c.tenant_id == tenant_id, outlet_providers.c.outlet_id == outlet_id)
+                .values(provider_slug=provider_slug, external_id=external_id, settings=encoded, updated_at=now)
+            )
+            if updated.rowcount == 0:
+                await conn.execute(
+                    sa.insert(outlet_providers).values(
+                        tenant_id=tenant_id,
+                        outlet_id=outlet_id,
+                        provider_slug=provider_slug,
+                        external_id=external_id,
+                        settings=encoded,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+        found = await self.get_outlet_provider(tenant_id, outlet_id)
+        assert found is not None
+        return found
+
+    async def get_outlet_provider(self, tenant_id: str, outlet_id: str) -> OutletProvider | None:
+        async with self.engine.connect() as conn:
+            return await self.outlet_provider_for(conn, tenant_id, outlet_id)
+
+    async def outlet_provider_for(
+        self, conn: AsyncConnection, tenant_id: str, outlet_id: str
+    ) -> OutletProvider | None:
+        row = (
+            await conn.execute(
+                sa.select(outlet_providers).where(
+                    outlet_providers.c.tenant_id == tenant_id, outlet_providers.c.outlet_id == outlet_id
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        return OutletProvider(
+            tenant_id=row.tenant_id,
+            outlet_id=row.outlet_id,
+            provider_slug=row.provider_slug,
+            external_id=row.external_id,
+            settings=msgspec.json.decode(row.settings),
+            created_at=aware(row.created_at),
+            updated_at=aware(row.updated_at),
+        )
+
+    # --- orders and attempts --------------------------------------------------------------------
+
+    async def active_webhook_for(self, conn: AsyncConnection, tenant_id: str, outlet_id: str, event: str) -> Webhook | None:
+        rows = (
+            await conn.execute(
+                sa.select(webhooks)
+                .where(
+                    webhooks.c.tenant_id == tenant_id,
+                    webhooks.c.outlet_id == outlet_id,
+                    webhooks.c.is_active.is_(True),
+                    webhooks.c.deleted_at.is_(None),
+                )
+                .order_by(webhooks.c.id.desc())
+            )
+        ).all()
+        for row in rows:
+            hook = _webhook(row)
+            if event in hook.events:
+                return hook
+        return None
+
+    async def insert_order(self, conn: AsyncConnection, order: StoredOrder) -> None:
+        await conn.execute(
+            sa.insert(orders).values(
+                id=order.id,
+                tenant_id=order.tenant_id,
+                outlet_id=order.outlet_id,
+                event=order.event,
+                transformer=order.transformer,
+                route=order.route,
+                order_ref_no=order.order_ref_no,
+                body=order.body,
+                status=order.status,
+                reason=order.reason,
+                external_order_id=order.external_order_id,
+                created_at=order.created_at,
+                updated_at=order.updated_at,
+            )
+        )
+
+    async def record_attempt(
+        self, attempt: Attempt, *, tenant_id: str, status: str, now: datetime
+    ) -> None:
+        """Store one attempt and the order's outcome together, so neither is ever seen without the other."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.insert(delivery_attempts).values(
+                    id=attempt.id,
+                    order_id=attempt.order_id,
+                    tenant_id=tenant_id,
+                    route=attempt.route,
+                    started_at=attempt.started_at,
+                    duration_ms=attempt.duration_ms,
+                    request_method=attempt.request_method,
+                    request_url=attempt.request_url,
+                    request_headers=msgspec.json.encode(attempt.request_headers).decode(),
+                    request_body=attempt.request_body,
+                    response_status=attempt.response_status,
+                    response_headers=msgspec.json.encode(attempt.response_headers).decode(),
+                    response_body=attempt.response_body,
+                    dispatched=attempt.dispatched,
+                    reason=attempt.reason,
+                    external_order_id=attempt.external_order_id,
+                )
+            )
+            await conn.execute(
+                sa.update(orders)
+                .where(orders.c.id == attempt.order_id)
+                .values(
+                    status=status,
+                    reason=attempt.reason,
+                    external_order_id=attempt.external_order_id,
+                    updated_at=now,
+                )
+            )
+
+    async def set_order_outcome(self, order_id: str, *, status: str, reason: str, now: datetime) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(orders).where(orders.c.id == order_id).values(status=status, reason=reason, updated_at=now)
+            )
+
+    async def get_order(self, tenant_id: str, order_id: str) -> StoredOrder | None:
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(orders).where(orders.c.id == order_id, orders.c.tenant_id == tenant_id)
+                )
+            ).first()
+        return None if row is None else _order(row)
+
+    async def list_attempts(self, tenant_id: str, order_id: str) -> list[Attempt]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(delivery_attempts)
+                    .where(delivery_attempts.c.order_id == order_id, delivery_attempts.c.tenant_id == tenant_id)
+                    .order_by(delivery_attempts.c.started_at, delivery_attempts.c.id)
+                )
+            ).all()
+        return [_attempt(row) for row in rows]
+
+    async def list_orders(
+        self,
+        tenant_id: str,
+        *,
+        outlet_id: str | None = None,
+        status: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[StoredOrder], int]:
+        where = [orders.c.tenant_id == tenant_id]
+        if outlet_id is not None:
+            where.append(orders.c.outlet_id == outlet_id)
+        if status is not None:
+            where.append(orders.c.status == status)
+        async with self.engine.connect() as conn:
+            total = await conn.scalar(sa.select(sa.func.count()).select_from(orders).where(*where))
+            rows = (
+                await conn.execute(
+                    sa.select(orders)
+                    .where(*where)
+                    .order_by(orders.c.created_at.desc(), orders.c.id.desc())
+                    .limit(limit)
+                    .offset(offset)
+                )
+            ).all()
+        return [_order(row) for row in rows], int(total or 0)

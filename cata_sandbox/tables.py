@@ -1,0 +1,98 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations in ``migrations/`` create it; keep both in step."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+tenants = sa.Table(
+    "tenants",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant_id", sa.String(36), sa.ForeignKey("tenants.id"), nullable=False, index=True),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant_id", sa.String(36), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("outlet_id", sa.String(200), nullable=False),
+    sa.Column("provider", sa.String(50), nullable=False),
+    sa.Column("callback_url", sa.Text, nullable=False),
+    sa.Column("events", sa.Text, nullable=False),
+    sa.Column("secret", sa.Text, nullable=False),
+    sa.Column("is_active", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_webhooks_tenant_outlet", "tenant_id", "outlet_id"),
+)
+
+outlet_providers = sa.Table(
+    "outlet_providers",
+    metadata,
+    sa.Column("tenant_id", sa.String(36), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("outlet_id", sa.String(200), primary_key=True),
+    sa.Column("provider_slug", sa.String(50), nullable=False),
+    sa.Column("external_id", sa.Text, nullable=False),
+    sa.Column("settings", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+orders = sa.Table(
+    "orders",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("tenant_id", sa.String(36), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("outlet_id", sa.String(200), nullable=False),
+    sa.Column("event", sa.String(100), nullable=False),
+    sa.Column("transformer", sa.String(50), nullable=True),
+    sa.Column("route", sa.String(50), nullable=True),
+    sa.Column("order_ref_no", sa.Text, nullable=False),
+    # The order exactly as the caller wrote it. Binary, never a JSON column: JSON columns re-serialize.
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("external_order_id", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_orders_tenant_created", "tenant_id", "created_at"),
+    sa.Index("ix_orders_tenant_outlet_created", "tenant_id", "outlet_id", "created_at"),
+    sa.Index("ix_orders_tenant_status", "tenant_id", "status"),
+)
+
+delivery_attempts = sa.Table(
+    "delivery_attempts",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("order_id", sa.String(36), sa.ForeignKey("orders.id"), nullable=False, index=True),
+    sa.Column("tenant_id", sa.String(36), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("route", sa.String(50), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("duration_ms", sa.Float, nullable=False),
+    sa.Column("request_method", sa.String(10), nullable=False),
+    sa.Column("request_url", sa.Text, nullable=False),
+    sa.Column("request_headers", sa.Text, nullable=False),
+    # NULL for the webhook route, whose body is the order's own bytes; the redacted POS body otherwise.
+    sa.Column("request_body", sa.LargeBinary, nullable=True),
+    sa.Column("response_status", sa.Integer, nullable=True),
+    sa.Column("response_headers", sa.Text, nullable=False),
+    sa.Column("response_body", sa.LargeBinary, nullable=False),
+    sa.Column("dispatched", sa.Boolean, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("external_order_id", sa.Text, nullable=False),
+)

@@ -1,0 +1,94 @@
+"""Validation up front: decode the dispatch envelope, keep the order's raw bytes, check the order.
+
+Why ``msgspec.Raw``: the order must reach the webhook byte for byte (the partner's HMAC is over those
+bytes), so it is never decoded-and-re-encoded; it is decoded once, only to validate it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import msgspec
+
+from cata_sandbox.errors import InvalidRequest
+from cata_sandbox.schemas import EVENTS, DispatchEnvelope, Item, Order
+
+_ENVELOPE = msgspec.json.Decoder(DispatchEnvelope)
+_ORDER = msgspec.json.Decoder(Order)
+_PATH = re.compile(r"`\$")
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchRequest:
+    outlet_id: str
+    event: str
+    transformer: str | None
+    order_bytes: bytes
+    order: Order
+
+
+def decode_dispatch(body: bytes) -> DispatchRequest:
+    """The validated request, or :class:`InvalidRequest` naming the JSON path of the first problem."""
+    try:
+        envelope = _ENVELOPE.decode(body)
+    except msgspec.ValidationError as exc:
+        raise InvalidRequest(f"invalid dispatch request: {_at(str(exc), '$')}") from exc
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(f"malformed JSON: {exc}") from exc
+    # Raw is a view into the request buffer: copy it out at once.
+    order_bytes = bytes(envelope.order)
+    if not order_bytes.startswith(b"{"):
+        raise InvalidRequest("invalid dispatch request: Expected `object` - at `$.order`")
+    if envelope.event not in EVENTS:
+        known = ", ".join(sorted(EVENTS))
+        raise InvalidRequest(f"unknown event {envelope.event!r} - at `$.event` (known events: {known})")
+    try:
+        order_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest(f"invalid UTF-8 in the order at byte {exc.start} - at `$.order`") from exc
+    try:
+        order = _ORDER.decode(order_bytes)
+    except msgspec.ValidationError as exc:
+        raise InvalidRequest("invalid order: " + _at(_PATH.sub("`$.order", str(exc)), "$.order")) from exc
+    except msgspec.DecodeError as exc:
+        raise InvalidRequest(f"malformed JSON in the order: {exc} - at `$.order`") from exc
+    _check_money(order)
+    return DispatchRequest(
+        outlet_id=envelope.outletId,
+        event=envelope.event,
+        transformer=envelope.builtInTransformer,
+        order_bytes=order_bytes,
+        order=order,
+    )
+
+
+def _at(message: str, root: str) -> str:
+    """msgspec leaves the path out for errors at the root; every message here names one."""
+    return message if " - at `" in message else f"{message} - at `{root}`"
+
+
+def _check_amount(value: Decimal | None, path: str) -> None:
+    if value is None:
+        return
+    if not value.is_finite():
+        raise InvalidRequest(f"invalid order: Expected a finite number - at `{path}`")
+    if value < 0:
+        raise InvalidRequest(f"invalid order: Expected `number` >= 0 - at `{path}`")
+
+
+def _check_item(item: Item, path: str) -> None:
+    _check_amount(item.unitPrice, f"{path}.unitPrice")
+    for index, modifier in enumerate(item.modifiers):
+        _check_amount(modifier.unitPrice, f"{path}.modifiers[{index}].unitPrice")
+    for index, combo in enumerate(item.comboItems):
+        _check_item(combo, f"{path}.comboItems[{index}]")
+
+
+def _check_money(order: Order) -> None:
+    """msgspec cannot put bounds on Decimal fields, so the sign and finiteness are checked here."""
+    for name in ("totalPay", "subtotal", "tax", "serviceCharge", "deliveryFee", "discount", "tip"):
+        _check_amount(getattr(order, name), f"$.order.{name}")
+    for index, item in enumerate(order.items):
+        _check_item(item, f"$.order.items[{index}]")

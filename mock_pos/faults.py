@@ -1,0 +1,286 @@
+"""Fault injection: the fault kinds, which request a fault applies to, notes directives, and acting one out.
+
+A fault replaces (or disturbs) the answer a mocked counterparty would normally give. Faults come from
+two places: the admin API (``POST /__admin/faults``, a :data:`FaultSpec`) and a ``mock:<mode>[:<arg>]``
+directive in the order's own notes, which needs no admin call and wins over admin faults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import re
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from mock_pos.wire import Exchange, Reply
+
+StatusCode = Annotated[int, msgspec.Meta(ge=100, le=599)]
+FinalStatusCode = Annotated[int, msgspec.Meta(ge=200, le=599)]
+RedirectCode = Annotated[int, msgspec.Meta(ge=300, le=399)]
+Seconds = Annotated[float, msgspec.Meta(ge=0, le=3600)]
+ErrorShape = Literal["nested", "details", "errorMsg", "string"]
+
+MALFORMED_BODY = b"<<not json>>"
+
+
+class FaultMatch(msgspec.Struct, forbid_unknown_fields=True, rename="camel", omit_defaults=True):
+    """Which requests a fault applies to; every given key must match."""
+
+    order_ref_no: str | None = None
+    establishment_id: int | str | None = None
+    outlet_id: int | str | None = None
+    header: dict[str, str] | None = None
+
+
+class _Fault(msgspec.Struct, tag_field="mode", forbid_unknown_fields=True, kw_only=True, rename="camel"):
+    target: Annotated[str, msgspec.Meta(min_length=1)]
+    times: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    match: FaultMatch | None = None
+
+
+class StatusFault(_Fault, tag="status"):
+    """Answer with any status; a 1xx is written raw and the connection closed (no final answer)."""
+
+    code: StatusCode
+    body: str | None = None
+    content_type: str | None = None
+
+
+class ErrorBodyFault(_Fault, tag="error_body"):
+    """HTTP 200 with one of the error body shapes POS APIs use."""
+
+    shape: ErrorShape = "nested"
+    message: str = "mock error"
+
+
+class DelayFault(_Fault, tag="delay"):
+    """Answer normally after ``seconds`` (without holding other requests back)."""
+
+    seconds: Seconds = 5.0
+
+
+class ResetFault(_Fault, tag="reset"):
+    """Drop the TCP connection with a reset and no response."""
+
+
+class MalformedFault(_Fault, tag="malformed"):
+    """HTTP 200, ``application/json``, with a body that is not JSON."""
+
+
+class HtmlFault(_Fault, tag="html"):
+    """An HTML error page, like a proxy or web server in front of the API."""
+
+    code: FinalStatusCode = 502
+
+
+class TrickleFault(_Fault, tag="trickle"):
+    """The normal answer, its body sent in ``chunks`` pieces over ``seconds``."""
+
+    seconds: Seconds = 2.0
+    chunks: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 10
+
+
+class RedirectFault(_Fault, tag="redirect"):
+    """A redirect with an empty body."""
+
+    code: RedirectCode = 302
+    location: str = "http://127.0.0.1:9/elsewhere"
+
+
+FaultSpec = (
+    StatusFault
+    | ErrorBodyFault
+    | DelayFault
+    | ResetFault
+    | MalformedFault
+    | HtmlFault
+    | TrickleFault
+    | RedirectFault
+)
+FAULT_MODES = ("status", "error_body", "delay", "reset", "malformed", "html", "trickle", "redirect")
+
+
+def mode_of(spec: FaultSpec) -> str:
+    """The mode name of a fault (its tag)."""
+    return str(type(spec).__struct_config__.tag)
+
+
+class FaultSpecError(ValueError):
+    """A fault that decodes but cannot apply as given."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{message} - at `$.{field}`")
+        self.field = field
+
+
+def check_fault(spec: FaultSpec) -> None:
+    """Checks the types cannot express; raises :class:`FaultSpecError` naming the field."""
+    if spec.match is not None and spec.match.establishment_id is not None and spec.target != "revel":
+        raise FaultSpecError("match.establishmentId", "establishmentId matches only target 'revel'")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFacts:
+    """What fault matching looks at in a request, already extracted by the target that received it."""
+
+    target: str
+    order_ref_no: str | None
+    establishment_id: str | None
+    outlet_id: str | None
+    headers: Sequence[tuple[str, str]]
+
+
+def matches(spec: FaultSpec, facts: RequestFacts) -> bool:
+    """Whether ``spec`` applies to the request described by ``facts``."""
+    if spec.target != facts.target:
+        return False
+    match = spec.match
+    if match is None:
+        return True
+    expected = (
+        (match.order_ref_no, facts.order_ref_no),
+        (match.establishment_id, facts.establishment_id),
+        (match.outlet_id, facts.outlet_id),
+    )
+    if any(want is not None and str(want) != got for want, got in expected):
+        return False
+    for name, value in (match.header or {}).items():
+        wanted = name.lower()
+        if not any(key == wanted and got == value for key, got in facts.headers):
+            return False
+    return True
+
+
+def scalar_text(value: Any) -> str | None:
+    """A JSON scalar as the text a match value is compared with (ids may arrive as numbers or strings)."""
+    if isinstance(value, bool) or value is None or isinstance(value, dict | list):
+        return None
+    return str(value)
+
+
+# --- notes directives ---------------------------------------------------------------------------
+
+_DIRECTIVE = re.compile(
+    r"mock:(?P<mode>status|error_body|delay|reset|malformed|html|trickle|redirect)"
+    r"(?:\.(?P<shape>[A-Za-z]+))?(?![A-Za-z_])(?::(?P<arg>[^\r\n]*))?"
+)
+
+
+class DirectiveError(ValueError):
+    """A ``mock:`` directive was found but its argument does not make a fault."""
+
+
+def find_directive(notes: Iterable[str], target: str) -> FaultSpec | None:
+    """The fault requested by the first ``mock:<mode>[:<arg>]`` directive in ``notes``, if any.
+
+    The directive may sit anywhere in a note; its argument runs to the end of the line. Numeric
+    arguments use the first word of it, so ``mock:status:503 please`` means 503.
+    """
+    for note in notes:
+        found = _DIRECTIVE.search(note)
+        if found is not None:
+            return _directive_fault(found["mode"], found["shape"], (found["arg"] or "").strip(), target)
+    return None
+
+
+def _directive_fault(mode: str, shape: str | None, arg: str, target: str) -> FaultSpec:
+    word = arg.split()[0] if arg.split() else ""
+    params: dict[str, Any] = {"mode": mode, "target": target}
+    if shape is not None and mode != "error_body":
+        raise DirectiveError(f"mock:{mode} takes no .{shape} suffix")
+    try:
+        if mode == "status":
+            if not word:
+                raise DirectiveError("mock:status needs a code, e.g. mock:status:503")
+            params["code"] = int(word)
+        elif mode == "error_body":
+            params["shape"] = shape or "nested"
+            if arg:
+                params["message"] = arg
+        elif mode in ("delay", "trickle") and word:
+            params["seconds"] = float(word)
+        elif mode in ("html", "redirect") and word:
+            params["code"] = int(word)
+    except ValueError as exc:
+        raise DirectiveError(f"mock:{mode}: {arg!r} is not a number") from exc
+    try:
+        return msgspec.convert(params, FaultSpec)  # type: ignore[arg-type]
+    except msgspec.ValidationError as exc:
+        raise DirectiveError(f"mock:{mode}: {exc}") from exc
+
+
+# --- acting a fault out -------------------------------------------------------------------------
+
+Answer = Callable[[], Awaitable[Reply]]
+
+
+def fault_reply(spec: FaultSpec) -> Reply | None:
+    """The answer that replaces the normal one, for faults that are just a different answer."""
+    match spec:
+        case StatusFault(code=code, body=body, content_type=content_type):
+            payload = body.encode() if body is not None else msgspec.json.encode({"error": f"mock status {code}"})
+            return Reply(code, payload, content_type or "application/json")
+        case ErrorBodyFault(shape=shape, message=message):
+            return Reply.json(200, _error_body(shape, message))
+        case MalformedFault():
+            return Reply(200, MALFORMED_BODY, "application/json")
+        case HtmlFault(code=code):
+            title = f"{code} {_phrase(code)}".strip()
+            return Reply.html(code, title, "The upstream server returned an error. (mock_pos html fault)")
+        case RedirectFault(code=code, location=location):
+            return Reply(code, b"", None, (("location", location),))
+    return None
+
+
+def _error_body(shape: ErrorShape, message: str) -> dict[str, Any]:
+    if shape == "nested":
+        return {"status": "ERROR", "error": {"message": message, "details": {"message": message}}}
+    if shape == "details":
+        return {"status": "ERROR", "error": {"details": {"message": message}}}
+    if shape == "errorMsg":
+        return {"status": "ERROR", "errorMsg": message}
+    return {"status": "ERROR", "error": message}
+
+
+def _phrase(code: int) -> str:
+    try:
+        return http.HTTPStatus(code).phrase
+    except ValueError:
+        return ""
+
+
+_UNREACHABLE_CONNECTION = Reply.json(
+    500, {"error": "this fault needs the connection: serve mock_pos with mock_pos.server (ServerThread)"}
+)
+
+
+async def perform(spec: FaultSpec | None, exchange: Exchange, answer: Answer) -> int | None:
+    """Answer the request, disturbed by ``spec``; returns the status sent (None when none was)."""
+    if isinstance(spec, DelayFault):
+        await asyncio.sleep(spec.seconds)
+    if spec is None or isinstance(spec, DelayFault):
+        reply = await answer()
+        await exchange.send_reply(reply)
+        return reply.status
+    if isinstance(spec, TrickleFault):
+        reply = await answer()
+        await exchange.send_slowly(reply, seconds=spec.seconds, chunks=spec.chunks)
+        return reply.status
+    if isinstance(spec, ResetFault):
+        if await exchange.reset():
+            return None
+        await exchange.send_reply(_UNREACHABLE_CONNECTION)
+        return _UNREACHABLE_CONNECTION.status
+    if isinstance(spec, StatusFault) and spec.code < 200:
+        if await exchange.send_informational_and_close(spec.code):
+            return spec.code
+        await exchange.send_reply(_UNREACHABLE_CONNECTION)
+        return _UNREACHABLE_CONNECTION.status
+    reply = fault_reply(spec)
+    assert reply is not None  # every remaining mode is a plain replacement answer
+    await exchange.send_reply(reply)
+    return reply.status

@@ -1,0 +1,198 @@
+"""Serve any ASGI app over real loopback sockets, with the connection handles some faults need.
+
+Two things live here, both importable by other packages' tests:
+
+- :class:`ServerThread` runs an ASGI app under uvicorn in a daemon thread with its own event loop, on a
+  socket it binds itself (so ``port=0`` gives a known ephemeral port before the server starts). Timeouts,
+  resets and slow bodies only exist on real sockets; ``httpx.ASGITransport`` cannot show them.
+- :class:`TransportTrackingH11Protocol` is uvicorn's h11 protocol plus a per-server registry of live
+  connections, so an app can drop a TCP connection (``reset``) or write a status line h11 refuses to
+  produce (a final 1xx) — things plain ASGI gives an app no handle for. :func:`find_transport` is the app
+  side of that registry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, Literal
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+TRANSPORTS_STATE_KEY = "mock_pos.transports"
+"""Key of the connection registry inside uvicorn's lifespan state (and so inside every ``scope["state"]``)."""
+
+Peer = tuple[str, int]
+LifespanMode = Literal["on", "off", "auto"]
+
+
+class TransportTrackingH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol that publishes each connection's transport, keyed by the peer address.
+
+    Why the registry sits in ``app_state``: uvicorn gives every protocol instance of one server the same
+    lifespan-state dict and shallow-copies it into each request's ``scope["state"]``. A registry stored in
+    it is therefore per server — two mock servers in one process never see each other's connections — and
+    reaches the app through the scope with no module-level globals. The peer address is what the app can
+    see of its connection (``scope["client"]``), and it is unique among a server's live connections.
+    """
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if self.client is not None:
+            registry: dict[Peer, asyncio.Transport] = self.app_state.setdefault(TRANSPORTS_STATE_KEY, {})
+            registry[self.client] = transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        registry: dict[Peer, asyncio.Transport] | None = self.app_state.get(TRANSPORTS_STATE_KEY)
+        if registry is not None and self.client is not None and registry.get(self.client) is self.transport:
+            del registry[self.client]
+        super().connection_lost(exc)
+
+
+def find_transport(scope: Mapping[str, Any]) -> asyncio.Transport | None:
+    """The transport of the connection that carries ``scope``, if it is served by the tracking protocol."""
+    state = scope.get("state")
+    client = scope.get("client")
+    if not isinstance(state, Mapping) or client is None:
+        return None
+    registry = state.get(TRANSPORTS_STATE_KEY)
+    if not isinstance(registry, Mapping):
+        return None
+    transport = registry.get((client[0], client[1]))
+    return transport if isinstance(transport, asyncio.Transport) else None
+
+
+def build_config(
+    app: Callable[..., Any],
+    *,
+    host: str,
+    port: int,
+    lifespan: LifespanMode = "on",
+    log_level: str = "warning",
+    embedded: bool = True,
+) -> uvicorn.Config:
+    """The uvicorn config every mock server uses, embedded in tests or started by ``mock-pos serve``.
+
+    ``loop="asyncio"`` because resets set SO_LINGER on the asyncio transport's socket; ``proxy_headers``
+    is off so a test's ``X-Forwarded-For`` header cannot rewrite ``scope["client"]`` (the registry key);
+    ``ws="none"`` keeps the websockets library (and its deprecation warnings) out. Embedded servers leave
+    the process's logging configuration alone.
+    """
+    extra: dict[str, Any] = {"log_config": None, "access_log": False} if embedded else {}
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        lifespan=lifespan,
+        log_level=log_level,
+        http=TransportTrackingH11Protocol,
+        ws="none",
+        loop="asyncio",
+        proxy_headers=False,
+        timeout_graceful_shutdown=1,
+        **extra,
+    )
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A bound (not yet listening) TCP socket; binding before the server starts makes port 0 knowable."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class ServerThread:
+    """Run an ASGI app under uvicorn on loopback in a daemon thread; a context manager.
+
+    >>> with ServerThread(app) as server:  # doctest: +SKIP
+    ...     httpx.get(f"{server.url}/__admin/health")
+
+    ``start()`` returns once uvicorn reports ``started`` (polled against a deadline) and raises if the
+    server dies or does not start in time. ``stop()`` asks uvicorn to exit and joins the thread.
+    """
+
+    def __init__(
+        self,
+        app: Callable[..., Any],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        lifespan: LifespanMode = "on",
+        startup_timeout: float = 10.0,
+    ) -> None:
+        self.app = app
+        self.host = host
+        self._requested_port = port
+        self._lifespan: LifespanMode = lifespan
+        self._startup_timeout = startup_timeout
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._port: int | None = None
+
+    @property
+    def port(self) -> int:
+        """The bound port (known once started)."""
+        if self._port is None:
+            raise RuntimeError("ServerThread is not started")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:54321``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> ServerThread:
+        """Bind, start uvicorn in a thread, and wait until it accepts connections."""
+        if self._thread is not None:
+            raise RuntimeError("ServerThread already started")
+        sock = bind_socket(self.host, self._requested_port)
+        port = int(sock.getsockname()[1])
+        config = build_config(self.app, host=self.host, port=port, lifespan=self._lifespan)
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name=f"mock-pos-server-{port}", daemon=True
+        )
+        self._server, self._thread, self._port = server, thread, port
+        thread.start()
+        deadline = time.monotonic() + self._startup_timeout
+        while not server.started:
+            if not thread.is_alive():
+                sock.close()
+                raise RuntimeError(f"server on port {port} exited during startup (see the uvicorn log)")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"server on port {port} did not start within {self._startup_timeout}s")
+            time.sleep(0.005)
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ask uvicorn to exit and wait for the thread (uvicorn closes the socket on shutdown)."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                raise TimeoutError(f"server on port {self._port} did not stop within {timeout}s")
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import httpx
+
+from mock_pos.app import create_mock_pos
+from mock_pos.server import ServerThread
+from tests import pg
+from tests.harness import MockPos, Sandbox, start_sandbox, stop_sandbox
+
+settings.register_profile("dev", max_examples=25, deadline=None)
+settings.register_profile(
+    "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The store under test: a SQLite file, and a fresh PostgreSQL database where one is reachable."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'sandbox.db'}"
+        return
+    admin_url = pg.server_url()
+    if admin_url is None:
+        pytest.skip(pg.SKIP_MESSAGE)
+    with pg.fresh_database(admin_url) as url:
+        yield url
+
+
+@pytest.fixture
+def sandbox(database_url: str) -> Iterator[Sandbox]:
+    """The service on loopback with tenant ``sandbox`` keyed ``harness.API_KEY``."""
+    running = start_sandbox(database_url)
+    try:
+        yield running
+    finally:
+        stop_sandbox(running)
+
+
+@pytest.fixture
+def mock_pos() -> Iterator[MockPos]:
+    """mock_pos on loopback; reset between tests by being new."""
+    server = ServerThread(create_mock_pos())
+    server.start()
+    client = httpx.Client(base_url=server.url, timeout=30)
+    try:
+        yield MockPos(server=server, client=client)
+    finally:
+        client.close()
+        server.stop()
