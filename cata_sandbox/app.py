@@ -22,7 +22,14 @@ from cata_sandbox.controllers.orders import OrderController
 from cata_sandbox.controllers.webhooks import WebhookController
 from cata_sandbox.db import create_engine, migrate
 from cata_sandbox.dispatch import Dispatcher
-from cata_sandbox.errors import Conflict, InvalidRequest, NotFound, PayloadTooLarge, SandboxError, Unauthorized
+from cata_sandbox.errors import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    PayloadTooLarge,
+    SandboxError,
+    Unauthorized,
+)
 from cata_sandbox.services import Services, provide_caller, provide_services
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Store, new_api_key

@@ -32,7 +32,7 @@ def decode_json_object(body: bytes) -> dict[str, Any] | None:
 
 
 def body_error_message(document: dict[str, Any]) -> str | None:
-    """The error message when the body says it failed (``status`` "ERROR" in any case, or false), else None."""
+    """The error message when the body says it failed (``status`` "ERROR", any case, or false), else None."""
     status = document.get("status")
     failed = status is False or (isinstance(status, str) and status.upper() == "ERROR")
     if not failed:

@@ -63,11 +63,18 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Interface to bind (default 127.0.0.1, env CATA_HOST).")
 @click.option("--port", type=int, default=None, help="Port (default 8700, env CATA_PORT).")
-@click.option("--database-url", default=None, help="SQLAlchemy URL; SQLite file by default (env CATA_DATABASE_URL).")
 @click.option(
-    "--dispatch-timeout", type=float, default=None, help="Budget of one dispatch call in seconds (default 30)."
+    "--database-url", default=None, help="SQLAlchemy URL; SQLite file by default (env CATA_DATABASE_URL)."
 )
-@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes (use PostgreSQL for >1).")
+@click.option(
+    "--dispatch-timeout",
+    type=float,
+    default=None,
+    help="Budget of one dispatch call in seconds (default 30).",
+)
+@click.option(
+    "--workers", type=int, default=1, show_default=True, help="Worker processes (use PostgreSQL for >1)."
+)
 @click.option("--log-level", default=None, help="debug, info, warning (default info).")
 def serve(
     host: str | None,
@@ -81,7 +88,11 @@ def serve(
     import uvicorn
 
     settings = Settings.from_env(
-        host=host, port=port, database_url=database_url, dispatch_timeout_s=dispatch_timeout, log_level=log_level
+        host=host,
+        port=port,
+        database_url=database_url,
+        dispatch_timeout_s=dispatch_timeout,
+        log_level=log_level,
     )
     if not port_is_free(settings.host, settings.port):
         raise click.ClickException(f"port {settings.port} on {settings.host} is already in use")

@@ -102,7 +102,10 @@ class Dispatcher:
         outcome, reason, attempt = await self._send(order, route, outgoing, secret_values)
         self._log(order, route, outcome.dispatched, reason, started)
         return _response(
-            order.id, dispatched=outcome.dispatched, reason=reason, external_order_id=attempt.external_order_id
+            order.id,
+            dispatched=outcome.dispatched,
+            reason=reason,
+            external_order_id=attempt.external_order_id,
         )
 
     async def redispatch(self, tenant_id: str, order_id: str) -> DispatchResponse:
@@ -121,14 +124,19 @@ class Dispatcher:
         async with self.store.engine.begin() as conn:
             routed = await self._route(conn, stored, request)
         if isinstance(routed, str):
-            await self.store.set_order_outcome(stored.id, status="failed", reason=routed, now=self.clock.now())
+            await self.store.set_order_outcome(
+                stored.id, status="failed", reason=routed, now=self.clock.now()
+            )
             self._log(stored, None, False, routed, started)
             return _response(stored.id, dispatched=False, reason=routed, external_order_id="")
         route, outgoing, secret_values = routed
         outcome, reason, attempt = await self._send(stored, route, outgoing, secret_values)
         self._log(stored, route, outcome.dispatched, reason, started)
         return _response(
-            stored.id, dispatched=outcome.dispatched, reason=reason, external_order_id=attempt.external_order_id
+            stored.id,
+            dispatched=outcome.dispatched,
+            reason=reason,
+            external_order_id=attempt.external_order_id,
         )
 
     # --- steps ------------------------------------------------------------------------------
@@ -171,7 +179,9 @@ class Dispatcher:
         if transformer is None or mapping is None or mapping.provider_slug != request.transformer:
             return NO_ROUTE
         settings = msgspec.convert(mapping.settings, transformer.settings_type)
-        secrets = [str(mapping.settings[name]) for name in transformer.secret_settings if name in mapping.settings]
+        secrets = [
+            str(mapping.settings[name]) for name in transformer.secret_settings if name in mapping.settings
+        ]
         try:
             outgoing = transformer.build_request(request.order, settings, order.event)
         except UnmappableOrder as exc:
@@ -270,7 +280,9 @@ class Dispatcher:
             duration_ms=(self.clock.monotonic() - started) * 1000,
         )
 
-    def _log(self, order: StoredOrder, route: str | None, dispatched: bool, reason: str, started: float) -> None:
+    def _log(
+        self, order: StoredOrder, route: str | None, dispatched: bool, reason: str, started: float
+    ) -> None:
         log.info(
             "dispatch order=%s outlet=%s route=%s outcome=%s duration_ms=%.1f%s",
             order.id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import msgspec
@@ -19,7 +19,7 @@ EVENTS: dict[str, str] = {
 }
 
 
-class DeliveryMethod(str, Enum):
+class DeliveryMethod(StrEnum):
     PICKUP = "PICKUP"
     DELIVERY = "DELIVERY"
     DINE_IN = "DINE_IN"
@@ -104,7 +104,9 @@ class WebhookRegistration(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     outletId: NonEmptyStr
     callbackUrl: NonEmptyStr
     provider: str = "cata"
-    events: Annotated[list[str], msgspec.Meta(min_length=1)] = msgspec.field(default_factory=lambda: ["order.paid"])
+    events: Annotated[list[str], msgspec.Meta(min_length=1)] = msgspec.field(
+        default_factory=lambda: ["order.paid"]
+    )
 
 
 class WebhookUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

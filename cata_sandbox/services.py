@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 
 from cata_sandbox.auth import API_KEY_HEADER, Caller, KeyRing
 from cata_sandbox.clock import Clock
@@ -33,3 +35,8 @@ def provide_services(state: State) -> Services:
 async def provide_caller(request: Request[object, object, State]) -> Caller:
     services: Services = request.app.state.services
     return await services.keys.authenticate(request.headers.get(API_KEY_HEADER))
+
+
+# Handler parameter types: the dependencies are named explicitly (Litestar 3 drops inferred ones).
+CallerDep: TypeAlias = NamedDependency[Caller]
+ServicesDep: TypeAlias = NamedDependency[Services]

@@ -27,9 +27,7 @@ class Settings:
     log_level: str = "info"
 
     @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str] | None = None, **overrides: Any
-    ) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from ``CATA_<NAME>`` variables; non-``None`` overrides win."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}

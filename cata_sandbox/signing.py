@@ -16,7 +16,7 @@ PREFIX = "sha256="
 
 
 def sign(secret: str, body: bytes) -> str:
-    """The header value for ``body``: ``sha256=`` + lowercase hex HMAC-SHA256 keyed with ``secret`` (UTF-8)."""
+    """The header for ``body``: ``sha256=`` + lowercase hex HMAC-SHA256 keyed with ``secret`` (UTF-8)."""
     return PREFIX + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 

@@ -185,7 +185,9 @@ class Store:
                     raise ValueError("that API key already belongs to another tenant")
                 return tenant_id, False
             await conn.execute(
-                sa.insert(api_keys).values(tenant_id=tenant_id, key_hash=digest, created_at=now, expires_at=None)
+                sa.insert(api_keys).values(
+                    tenant_id=tenant_id, key_hash=digest, created_at=now, expires_at=None
+                )
             )
             return tenant_id, True
 
@@ -270,7 +272,9 @@ class Store:
             ).first()
         return None if row is None else _webhook(row)
 
-    async def update_webhook(self, tenant_id: str, webhook_id: int, now: datetime, **changes: Any) -> Webhook | None:
+    async def update_webhook(
+        self, tenant_id: str, webhook_id: int, now: datetime, **changes: Any
+    ) -> Webhook | None:
         values: dict[str, Any] = {"updated_at": now}
         for name, value in changes.items():
             if value is None:
@@ -321,7 +325,9 @@ class Store:
             updated = await conn.execute(
                 sa.update(outlet_providers)
                 .where(outlet_providers.c.tenant_id == tenant_id, outlet_providers.c.outlet_id == outlet_id)
-                .values(provider_slug=provider_slug, external_id=external_id, settings=encoded, updated_at=now)
+                .values(
+                    provider_slug=provider_slug, external_id=external_id, settings=encoded, updated_at=now
+                )
             )
             if updated.rowcount == 0:
                 await conn.execute(
@@ -367,7 +373,9 @@ class Store:
 
     # --- orders and attempts --------------------------------------------------------------------
 
-    async def active_webhook_for(self, conn: AsyncConnection, tenant_id: str, outlet_id: str, event: str) -> Webhook | None:
+    async def active_webhook_for(
+        self, conn: AsyncConnection, tenant_id: str, outlet_id: str, event: str
+    ) -> Webhook | None:
         rows = (
             await conn.execute(
                 sa.select(webhooks)
@@ -405,9 +413,7 @@ class Store:
             )
         )
 
-    async def record_attempt(
-        self, attempt: Attempt, *, tenant_id: str, status: str, now: datetime
-    ) -> None:
+    async def record_attempt(self, attempt: Attempt, *, tenant_id: str, status: str, now: datetime) -> None:
         """Store one attempt and the order's outcome together, so neither is ever seen without the other."""
         async with self.engine.begin() as conn:
             await conn.execute(
@@ -444,7 +450,9 @@ class Store:
     async def set_order_outcome(self, order_id: str, *, status: str, reason: str, now: datetime) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(
-                sa.update(orders).where(orders.c.id == order_id).values(status=status, reason=reason, updated_at=now)
+                sa.update(orders)
+                .where(orders.c.id == order_id)
+                .values(status=status, reason=reason, updated_at=now)
             )
 
     async def get_order(self, tenant_id: str, order_id: str) -> StoredOrder | None:
@@ -461,7 +469,9 @@ class Store:
             rows = (
                 await conn.execute(
                     sa.select(delivery_attempts)
-                    .where(delivery_attempts.c.order_id == order_id, delivery_attempts.c.tenant_id == tenant_id)
+                    .where(
+                        delivery_attempts.c.order_id == order_id, delivery_attempts.c.tenant_id == tenant_id
+                    )
                     .order_by(delivery_attempts.c.started_at, delivery_attempts.c.id)
                 )
             ).all()

@@ -1,4 +1,4 @@
-"""The schema, as SQLAlchemy Core tables. Alembic migrations in ``migrations/`` create it; keep both in step."""
+"""The schema as SQLAlchemy Core tables; the Alembic migrations in ``migrations/`` must match it."""
 
 from __future__ import annotations
 

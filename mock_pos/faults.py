@@ -12,7 +12,7 @@ import http
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, assert_never
 
 import msgspec
 
@@ -208,9 +208,10 @@ def _directive_fault(mode: str, shape: str | None, arg: str, target: str) -> Fau
     except ValueError as exc:
         raise DirectiveError(f"mock:{mode}: {arg!r} is not a number") from exc
     try:
-        return msgspec.convert(params, FaultSpec)  # type: ignore[arg-type]
+        spec: FaultSpec = msgspec.convert(params, FaultSpec)  # type: ignore[arg-type]
     except msgspec.ValidationError as exc:
         raise DirectiveError(f"mock:{mode}: {exc}") from exc
+    return spec
 
 
 # --- acting a fault out -------------------------------------------------------------------------
@@ -218,11 +219,16 @@ def _directive_fault(mode: str, shape: str | None, arg: str, target: str) -> Fau
 Answer = Callable[[], Awaitable[Reply]]
 
 
-def fault_reply(spec: FaultSpec) -> Reply | None:
+ReplacingFault = StatusFault | ErrorBodyFault | MalformedFault | HtmlFault | RedirectFault
+
+
+def fault_reply(spec: ReplacingFault) -> Reply:
     """The answer that replaces the normal one, for faults that are just a different answer."""
     match spec:
         case StatusFault(code=code, body=body, content_type=content_type):
-            payload = body.encode() if body is not None else msgspec.json.encode({"error": f"mock status {code}"})
+            payload = (
+                body.encode() if body is not None else msgspec.json.encode({"error": f"mock status {code}"})
+            )
             return Reply(code, payload, content_type or "application/json")
         case ErrorBodyFault(shape=shape, message=message):
             return Reply.json(200, _error_body(shape, message))
@@ -233,7 +239,7 @@ def fault_reply(spec: FaultSpec) -> Reply | None:
             return Reply.html(code, title, "The upstream server returned an error. (mock_pos html fault)")
         case RedirectFault(code=code, location=location):
             return Reply(code, b"", None, (("location", location),))
-    return None
+    assert_never(spec)
 
 
 def _error_body(shape: ErrorShape, message: str) -> dict[str, Any]:
@@ -253,34 +259,41 @@ def _phrase(code: int) -> str:
         return ""
 
 
-_UNREACHABLE_CONNECTION = Reply.json(
-    500, {"error": "this fault needs the connection: serve mock_pos with mock_pos.server (ServerThread)"}
-)
-
-
 async def perform(spec: FaultSpec | None, exchange: Exchange, answer: Answer) -> int | None:
     """Answer the request, disturbed by ``spec``; returns the status sent (None when none was)."""
-    if isinstance(spec, DelayFault):
-        await asyncio.sleep(spec.seconds)
-    if spec is None or isinstance(spec, DelayFault):
-        reply = await answer()
-        await exchange.send_reply(reply)
-        return reply.status
-    if isinstance(spec, TrickleFault):
-        reply = await answer()
-        await exchange.send_slowly(reply, seconds=spec.seconds, chunks=spec.chunks)
-        return reply.status
-    if isinstance(spec, ResetFault):
-        if await exchange.reset():
-            return None
-        await exchange.send_reply(_UNREACHABLE_CONNECTION)
-        return _UNREACHABLE_CONNECTION.status
-    if isinstance(spec, StatusFault) and spec.code < 200:
-        if await exchange.send_informational_and_close(spec.code):
-            return spec.code
-        await exchange.send_reply(_UNREACHABLE_CONNECTION)
-        return _UNREACHABLE_CONNECTION.status
-    reply = fault_reply(spec)
-    assert reply is not None  # every remaining mode is a plain replacement answer
+    match spec:
+        case None:
+            return await _answer_normally(exchange, answer)
+        case DelayFault(seconds=seconds):
+            await asyncio.sleep(seconds)
+            return await _answer_normally(exchange, answer)
+        case TrickleFault(seconds=seconds, chunks=chunks):
+            reply = await answer()
+            await exchange.send_slowly(reply, seconds=seconds, chunks=chunks)
+            return reply.status
+        case ResetFault():
+            return None if await exchange.reset() else await _connection_unreachable(exchange)
+        case StatusFault(code=code) if code < 200:
+            if await exchange.send_informational_and_close(code):
+                return code
+            return await _connection_unreachable(exchange)
+        case StatusFault() | ErrorBodyFault() | MalformedFault() | HtmlFault() | RedirectFault():
+            replacement = fault_reply(spec)
+            await exchange.send_reply(replacement)
+            return replacement.status
+    assert_never(spec)
+
+
+async def _answer_normally(exchange: Exchange, answer: Answer) -> int:
+    reply = await answer()
+    await exchange.send_reply(reply)
+    return reply.status
+
+
+async def _connection_unreachable(exchange: Exchange) -> int:
+    """Without the tracking server protocol the app cannot touch its connection; say so loudly."""
+    reply = Reply.json(
+        500, {"error": "this fault needs the connection: serve mock_pos with mock_pos.server (ServerThread)"}
+    )
     await exchange.send_reply(reply)
     return reply.status

@@ -50,7 +50,9 @@ class Outbound:
                 )
             else:
                 async with httpx.AsyncClient() as client:
-                    response = await client.request(method, url, headers=headers, content=content, timeout=timeout)
+                    response = await client.request(
+                        method, url, headers=headers, content=content, timeout=timeout
+                    )
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise OutboundError(f"{type(exc).__name__}: {exc}") from exc
         return OutboundResponse(response.status_code, response.text)

@@ -67,7 +67,9 @@ def _notes(parsed: Any) -> list[str]:
     if not isinstance(parsed, dict):
         return []
     items = parsed.get("items")
-    item_notes = [item.get("notes") for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    item_notes = (
+        [item.get("notes") for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    )
     return pipeline.texts(parsed.get("notes"), *item_notes)
 
 
@@ -101,11 +103,20 @@ async def serve_receiver(state: MockPosState, name: str, exchange: Exchange) -> 
 
 
 def webhook_handler(state: MockPosState) -> ASGIRouteHandler:
-    """The raw ASGI route of all receivers (raw, because faults need the connection — see ``wire``)."""
+    """The raw ASGI route of all receivers (raw, because faults need the connection — see ``wire``).
 
-    @asgi("/webhooks/{name:str}", copy_scope=True)
+    A mount rather than ``/webhooks/{name}``: Litestar 2 does not parse path parameters for ASGI
+    handlers, so the receiver name is read from the path below the mount.
+    """
+
+    @asgi("/webhooks", is_mount=True, copy_scope=True)
     async def webhooks(scope: Scope, receive: Receive, send: Send) -> None:
         exchange = Exchange(cast(HTTPScope, scope), receive, send)
-        await serve_receiver(state, str(exchange.path_params["name"]), exchange)
+        name = exchange.route_path.strip("/")
+        if not name or "/" in name:
+            await exchange.read_body()
+            await exchange.send_reply(Reply.json(404, {"error": "POST /webhooks/{name}"}))
+            return
+        await serve_receiver(state, name, exchange)
 
     return webhooks

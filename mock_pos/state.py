@@ -260,7 +260,9 @@ class RevelStore:
         """An establishment's products by id, None if there is no such establishment."""
         return self._products.get(establishment_id)
 
-    def accept(self, *, establishment_id: int, body: Any, exact_body: Any, received_at: datetime) -> RevelOrder:
+    def accept(
+        self, *, establishment_id: int, body: Any, exact_body: Any, received_at: datetime
+    ) -> RevelOrder:
         """Keep an accepted order under a new order id."""
         order = RevelOrder(next(self._order_ids), establishment_id, body, exact_body, received_at)
         self.orders.append(order)
@@ -296,4 +298,3 @@ class MockPosState:
         self.journal.clear()
         self.receivers.clear()
         self.revel.reset()
-

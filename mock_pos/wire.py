@@ -41,9 +41,9 @@ class Reply:
     def html(cls, status: int, title: str, message: str) -> Reply:
         """A small HTML page, the way web stacks answer errors outside their JSON API."""
         page = (
-            "<!DOCTYPE html>\n<html><head><title>{t}</title></head>\n"
-            "<body><h1>{t}</h1><p>{m}</p></body></html>\n"
-        ).format(t=title, m=message)
+            f"<!DOCTYPE html>\n<html><head><title>{title}</title></head>\n"
+            f"<body><h1>{title}</h1><p>{message}</p></body></html>\n"
+        )
         return cls(status, page.encode(), "text/html; charset=utf-8")
 
 
@@ -80,11 +80,6 @@ class Exchange:
     def headers(self) -> list[tuple[str, str]]:
         """All headers in the order received; names are lower-case (the HTTP server normalises them)."""
         return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in self._scope["headers"]]
-
-    @property
-    def path_params(self) -> dict[str, Any]:
-        """Path parameters parsed by the router."""
-        return dict(self._scope.get("path_params") or {})
 
     def header(self, name: str) -> str | None:
         """The first value of a header, by case-insensitive name."""

@@ -131,3 +131,11 @@ class MockPos:
             entries = entries.get("entries", entries.get("journal", []))
         assert isinstance(entries, list)
         return entries
+
+
+def connect_receiver(sandbox: Sandbox, mock_pos: MockPos, outlet_id: str, name: str, **options: Any) -> str:
+    """Register mock receiver ``name`` as the outlet's webhook, with the secret wired on both sides."""
+    webhook = sandbox.register(outlet_id, f"{mock_pos.url}/webhooks/{name}")
+    mock_pos.receiver(name, webhook["secret"], **options)
+    secret: str = webhook["secret"]
+    return secret

@@ -72,6 +72,10 @@ def fresh_database(admin_url: str) -> Iterator[str]:
     name = f"cata_test_{uuid.uuid4().hex[:12]}"
     asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
     try:
-        yield make_url(admin_url).set(database=name, drivername="postgresql").render_as_string(hide_password=False)
+        yield (
+            make_url(admin_url)
+            .set(database=name, drivername="postgresql")
+            .render_as_string(hide_password=False)
+        )
     finally:
         asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -73,7 +73,8 @@ def test_webhook_lifecycle_shows_the_secret_only_on_create_and_rotate(sandbox: S
     assert [hook["id"] for hook in listing] == [created["id"]]
 
     updated = sandbox.client.put(
-        f"/api/v1/webhooks/{created['id']}", json={"callbackUrl": "https://example.test/new", "isActive": False}
+        f"/api/v1/webhooks/{created['id']}",
+        json={"callbackUrl": "https://example.test/new", "isActive": False},
     ).json()["webhook"]
     assert (updated["callbackUrl"], updated["isActive"]) == ("https://example.test/new", False)
     assert "secret" not in updated
@@ -120,7 +121,9 @@ def test_another_tenants_ids_answer_404(sandbox: Sandbox) -> None:
         assert other.get("/api/v1/orders").json()["total"] == 0
         assert other.get("/api/v1/webhooks").json()["webhooks"] == []
         # the other tenant's dispatch for the same outlet id finds no route of ours
-        routed = other.post("/api/v1/orders/dispatch", content=envelope("outlet-1", msgspec.json.encode(ORDER)))
+        routed = other.post(
+            "/api/v1/orders/dispatch", content=envelope("outlet-1", msgspec.json.encode(ORDER))
+        )
         assert routed.json()["reason"] == "no dispatch route configured for this outlet/provider"
     assert sandbox.client.get(f"/api/v1/webhooks/{hook['id']}").status_code == 200
 

@@ -51,7 +51,16 @@ def serve(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str], Path]]:
     log = tmp_path / "serve.log"
     with log.open("w") as sink:
         process = subprocess.Popen(
-            [*CLI, "serve", "--port", str(port), "--database-url", f"sqlite:///{database}", "--dispatch-timeout", "2"],
+            [
+                *CLI,
+                "serve",
+                "--port",
+                str(port),
+                "--database-url",
+                f"sqlite:///{database}",
+                "--dispatch-timeout",
+                "2",
+            ],
             stdout=sink,
             stderr=subprocess.STDOUT,
             text=True,
@@ -66,7 +75,9 @@ def serve(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str], Path]]:
         process.wait(timeout=30)
 
 
-def test_serve_creates_a_key_prints_it_and_logs_each_dispatch(serve: tuple[str, subprocess.Popen[str], Path]) -> None:
+def test_serve_creates_a_key_prints_it_and_logs_each_dispatch(
+    serve: tuple[str, subprocess.Popen[str], Path],
+) -> None:
     url, _, log = serve
     match = re.search(r"API key: (\S+)", log.read_text())
     assert match, log.read_text()
@@ -74,7 +85,9 @@ def test_serve_creates_a_key_prints_it_and_logs_each_dispatch(serve: tuple[str, 
     headers = {"X-Api-Key": key}
     assert httpx.get(f"{url}/api/v1/auth/whoami", headers=headers).status_code == 200
 
-    body = httpx.post(f"{url}/api/v1/orders/dispatch", headers=headers, content=envelope("o-1", msgspec.json.encode(ORDER)))
+    body = httpx.post(
+        f"{url}/api/v1/orders/dispatch", headers=headers, content=envelope("o-1", msgspec.json.encode(ORDER))
+    )
     order_id = body.json()["orderId"]
 
     deadline = time.monotonic() + 10
@@ -102,20 +115,34 @@ def test_keys_create_prints_a_working_key_for_a_new_tenant(
     assert whoami.status_code == 200
     sandbox_key = re.search(r"API key: (\S+)", (tmp_path / "serve.log").read_text())
     assert sandbox_key
-    sandbox_tenant = httpx.get(f"{url}/api/v1/auth/whoami", headers={"X-Api-Key": sandbox_key.group(1)}).json()
+    sandbox_tenant = httpx.get(
+        f"{url}/api/v1/auth/whoami", headers={"X-Api-Key": sandbox_key.group(1)}
+    ).json()
     assert whoami.json()["tenantId"] != sandbox_tenant["tenantId"]
 
 
 def test_env_api_key_is_used_and_flags_win_over_env(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CATA_")}
-    env.update({"CATA_API_KEY": "env-key-123", "CATA_PORT": "1", "CATA_DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}"})
+    env.update(
+        {
+            "CATA_API_KEY": "env-key-123",
+            "CATA_PORT": "1",
+            "CATA_DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}",
+        }
+    )
     process = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        [*CLI, "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
     )
     try:
         wait_for_health(f"http://127.0.0.1:{port}", process)
-        whoami = httpx.get(f"http://127.0.0.1:{port}/api/v1/auth/whoami", headers={"X-Api-Key": "env-key-123"})
+        whoami = httpx.get(
+            f"http://127.0.0.1:{port}/api/v1/auth/whoami", headers={"X-Api-Key": "env-key-123"}
+        )
         assert whoami.status_code == 200
     finally:
         process.send_signal(signal.SIGINT)

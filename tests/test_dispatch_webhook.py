@@ -11,7 +11,15 @@ from typing import Any
 import msgspec
 import pytest
 
-from tests.harness import ORDER, MockPos, Sandbox, envelope
+from tests.harness import (
+    ORDER,
+    MockPos,
+    Sandbox,
+    connect_receiver,
+    envelope,
+    start_sandbox,
+    stop_sandbox,
+)
 
 RESPONSE_KEYS = {"code", "isSuccess", "message", "orderId", "externalOrderId", "dispatched", "reason"}
 
@@ -37,8 +45,7 @@ def _stored_count(sandbox: Sandbox) -> int:
 
 @pytest.mark.parametrize("raw", ODD_ORDERS, ids=["whitespace", "escapes-duplicates", "non-ascii-decimals"])
 def test_webhook_body_is_byte_identical_and_signed(sandbox: Sandbox, mock_pos: MockPos, raw: bytes) -> None:
-    secret = sandbox.register("outlet-1", mock_pos.receiver("r1", "placeholder"))["secret"]
-    mock_pos.receiver("r1", secret)
+    secret = connect_receiver(sandbox, mock_pos, "outlet-1", "r1")
 
     response = sandbox.dispatch(envelope("outlet-1", raw))
 
@@ -71,13 +78,27 @@ BAD_BODIES: list[tuple[str, bytes, str]] = [
     ("missing-event", msgspec.json.encode({"outletId": "outlet-1", "order": ORDER}), "`event`"),
     ("missing-order", msgspec.json.encode({"outletId": "outlet-1", "event": "order.paid"}), "`order`"),
     ("order-not-object", envelope("outlet-1", b"[1,2]"), "`$.order`"),
-    ("unknown-event", msgspec.json.encode({"outletId": "o", "event": "order.lost", "order": ORDER}), "`$.event`"),
-    ("wrong-type", envelope("outlet-1", msgspec.json.encode({**ORDER, "totalPay": "lots"})), "`$.order.totalPay`"),
-    ("unknown-transformer", envelope("outlet-1", msgspec.json.encode(ORDER), builtInTransformer="nope"),
-     "`$.builtInTransformer`"),
+    (
+        "unknown-event",
+        msgspec.json.encode({"outletId": "o", "event": "order.lost", "order": ORDER}),
+        "`$.event`",
+    ),
+    (
+        "wrong-type",
+        envelope("outlet-1", msgspec.json.encode({**ORDER, "totalPay": "lots"})),
+        "`$.order.totalPay`",
+    ),
+    (
+        "unknown-transformer",
+        envelope("outlet-1", msgspec.json.encode(ORDER), builtInTransformer="nope"),
+        "`$.builtInTransformer`",
+    ),
 ] + [
-    (f"missing-{field}", envelope("outlet-1", msgspec.json.encode({k: v for k, v in ORDER.items() if k != field})),
-     f"`{field}`")
+    (
+        f"missing-{field}",
+        envelope("outlet-1", msgspec.json.encode({k: v for k, v in ORDER.items() if k != field})),
+        f"`{field}`",
+    )
     for field in ("orderRefNo", "deliveryMethod", "createdAt", "currency", "items", "totalPay")
 ]
 
@@ -109,10 +130,16 @@ def _closed_port() -> int:
 FAILURES: list[tuple[str, dict[str, Any], str]] = [
     ("non-2xx", {"mode": "status", "code": 503}, "callback returned HTTP 503"),
     ("redirect-not-followed", {"mode": "redirect", "code": 302}, "callback returned HTTP 302"),
-    ("error-body", {"mode": "error_body", "shape": "string", "message": "Item sold out"},
-     "callback returned 2xx but body indicated error: Item sold out"),
-    ("error-body-nested", {"mode": "error_body", "shape": "nested", "message": "Kitchen closed"},
-     "callback returned 2xx but body indicated error: Kitchen closed"),
+    (
+        "error-body",
+        {"mode": "error_body", "shape": "string", "message": "Item sold out"},
+        "callback returned 2xx but body indicated error: Item sold out",
+    ),
+    (
+        "error-body-nested",
+        {"mode": "error_body", "shape": "nested", "message": "Kitchen closed"},
+        "callback returned 2xx but body indicated error: Kitchen closed",
+    ),
     ("timeout", {"mode": "delay", "seconds": 6}, "http request failed: timeout after 1s"),
     ("reset", {"mode": "reset"}, "http request failed: "),
 ]
@@ -122,13 +149,14 @@ FAILURES: list[tuple[str, dict[str, Any], str]] = [
 def test_order_is_committed_before_sending_and_kept_after_failure(
     database_url: str, mock_pos: MockPos, name: str, fault: dict[str, Any], reason: str
 ) -> None:
-    from tests.harness import start_sandbox, stop_sandbox
-
     sandbox = start_sandbox(database_url, dispatch_timeout_s=1.0)
     try:
         secret = sandbox.register("outlet-1", "http://127.0.0.1:9/placeholder")["secret"]
         hook_id = sandbox.client.get("/api/v1/webhooks").json()["webhooks"][0]["id"]
-        probe = {"url": f"{sandbox.url}/api/v1/orders?outletId=outlet-1", "headers": {"X-Api-Key": "test-key-sandbox"}}
+        probe = {
+            "url": f"{sandbox.url}/api/v1/orders?outletId=outlet-1",
+            "headers": {"X-Api-Key": "test-key-sandbox"},
+        }
         url = mock_pos.receiver("r1", secret, probe=probe)
         sandbox.client.put(f"/api/v1/webhooks/{hook_id}", json={"callbackUrl": url})
         mock_pos.fault("r1", **fault)
@@ -178,8 +206,10 @@ def test_no_route_keeps_the_order_without_calling_anything(sandbox: Sandbox, moc
 
 
 def test_external_order_id_is_taken_from_order_id_or_id(sandbox: Sandbox, mock_pos: MockPos) -> None:
-    sandbox.register("outlet-1", mock_pos.receiver("r1", "s"))
-    mock_pos.fault("r1", "status", code=201, body='{"orderId": 987654}', contentType="application/json", times=1)
+    connect_receiver(sandbox, mock_pos, "outlet-1", "r1")
+    mock_pos.fault(
+        "r1", "status", code=201, body='{"orderId": 987654}', contentType="application/json", times=1
+    )
     mock_pos.fault("r1", "status", code=200, body='{"id": "abc"}', contentType="application/json", times=1)
 
     first = sandbox.dispatch(envelope("outlet-1", msgspec.json.encode(ORDER))).json()
@@ -190,7 +220,8 @@ def test_external_order_id_is_taken_from_order_id_or_id(sandbox: Sandbox, mock_p
 
 
 def test_inactive_or_deleted_webhooks_are_not_routes(sandbox: Sandbox, mock_pos: MockPos) -> None:
-    hook = sandbox.register("outlet-1", mock_pos.receiver("r1", "s"))
+    connect_receiver(sandbox, mock_pos, "outlet-1", "r1")
+    hook = sandbox.client.get("/api/v1/webhooks").json()["webhooks"][0]
     sandbox.client.put(f"/api/v1/webhooks/{hook['id']}", json={"isActive": False})
     inactive = sandbox.dispatch(envelope("outlet-1", msgspec.json.encode(ORDER))).json()
     sandbox.client.put(f"/api/v1/webhooks/{hook['id']}", json={"isActive": True})

@@ -23,9 +23,11 @@ def envelope(order: object = ORDER, **extra: object) -> bytes:
 
 
 def test_order_bytes_are_kept_exactly() -> None:
-    raw = b'{ "totalPay" : 1.50000000000000000001 ,"orderRefNo":"R\\u00e9","deliveryMethod":"PICKUP",' \
-        b'"createdAt":"2026-11-27T10:00:00Z","currency":"SGD","items":[{"plu":"1","name":"T","quantity":1,' \
+    raw = (
+        b'{ "totalPay" : 1.50000000000000000001 ,"orderRefNo":"R\\u00e9","deliveryMethod":"PICKUP",'
+        b'"createdAt":"2026-11-27T10:00:00Z","currency":"SGD","items":[{"plu":"1","name":"T","quantity":1,'
         b'"unitPrice":0.1}],"x":{"y":[]}}'
+    )
     body = b'{"outletId":"o","event":"order.paid","order":' + raw + b"}"
     request = decode_dispatch(body)
     assert request.order_bytes == raw
@@ -47,7 +49,10 @@ def test_order_bytes_are_kept_exactly() -> None:
         (envelope({**ORDER, "items": []}), "`$.order.items`"),
         (envelope({**ORDER, "items": [{**ORDER["items"][0], "plu": 1}]}), "`$.order.items[0].plu`"),  # type: ignore[index, dict-item]
         (envelope({**ORDER, "items": [{**ORDER["items"][0], "quantity": 0}]}), "`$.order.items[0].quantity`"),  # type: ignore[index, dict-item]
-        (envelope({**ORDER, "items": [{**ORDER["items"][0], "unitPrice": -1}]}), "`$.order.items[0].unitPrice`"),  # type: ignore[index, dict-item]
+        (
+            envelope({**ORDER, "items": [{**ORDER["items"][0], "unitPrice": -1}]}),
+            "`$.order.items[0].unitPrice`",
+        ),  # type: ignore[index, dict-item]
         (envelope({**ORDER, "deliveryMethod": "DRONE"}), "`$.order.deliveryMethod`"),
         (envelope({**ORDER, "createdAt": "yesterday"}), "`$.order.createdAt`"),
         (envelope({**ORDER, "createdAt": "2026-11-27T10:00:00"}), "`$.order.createdAt`"),
@@ -62,7 +67,9 @@ def test_bad_requests_name_the_path(body: bytes, fragment: str) -> None:
     assert fragment in caught.value.detail
 
 
-@pytest.mark.parametrize("field", ["orderRefNo", "deliveryMethod", "createdAt", "currency", "items", "totalPay"])
+@pytest.mark.parametrize(
+    "field", ["orderRefNo", "deliveryMethod", "createdAt", "currency", "items", "totalPay"]
+)
 def test_each_missing_required_field_is_named(field: str) -> None:
     order = {k: v for k, v in ORDER.items() if k != field}
     with pytest.raises(InvalidRequest) as caught:

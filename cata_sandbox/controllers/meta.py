@@ -7,8 +7,8 @@ from datetime import datetime
 import msgspec
 from litestar import Controller, get
 
-from cata_sandbox.auth import Caller
 from cata_sandbox.schemas import EVENTS, ApiResponse
+from cata_sandbox.services import CallerDep
 
 
 class Health(msgspec.Struct):
@@ -44,7 +44,7 @@ class MetaController(Controller):
         return EventCatalogue(events=[EventInfo(name=n, description=d) for n, d in EVENTS.items()])
 
     @get("/api/v1/auth/whoami", summary="Verify X-Api-Key")
-    async def whoami(self, caller: Caller) -> WhoAmI:
+    async def whoami(self, caller: CallerDep) -> WhoAmI:
         return WhoAmI(
             code=200,
             isSuccess=True,

@@ -6,12 +6,11 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import Body, Parameter
+from litestar.params import FromPath, QueryParameter, RawBody
 
-from cata_sandbox.auth import Caller
 from cata_sandbox.errors import InvalidRequest, NotFound
 from cata_sandbox.schemas import ApiResponse, AttemptView, DispatchResponse, OrderView
-from cata_sandbox.services import Services
+from cata_sandbox.services import CallerDep, ServicesDep
 from cata_sandbox.store import Attempt, StoredOrder
 
 ORDER_STATUSES = ("pending", "dispatched", "failed")
@@ -80,23 +79,25 @@ class OrderController(Controller):
     path = "/api/v1/orders"
     tags = ["Partner H2H"]
 
-    @post("/dispatch", status_code=200, summary="Dispatch an order to the outlet's POS (webhook or transformer)")
+    @post(
+        "/dispatch", status_code=200, summary="Dispatch an order to the outlet's POS (webhook or transformer)"
+    )
     async def dispatch(
         self,
-        caller: Caller,
-        services: Services,
-        data: Annotated[
-            bytes,
-            Body(
-                media_type="application/json",
-                description="{outletId, event, order, builtInTransformer?}; `order` is sent byte for byte.",
-            ),
-        ],
+        caller: CallerDep,
+        services: ServicesDep,
+        body: RawBody,
     ) -> DispatchResponse:
-        return await services.dispatcher.dispatch(caller.tenant_id, data)
+        """``{outletId, event, order, builtInTransformer?}``; ``order`` is sent byte for byte.
+
+        The raw body is taken as bytes, not decoded by the framework: the order's bytes must survive.
+        """
+        return await services.dispatcher.dispatch(caller.tenant_id, body)
 
     @get("/{order_id:str}", summary="A stored order with its attempts")
-    async def get_order(self, order_id: str, caller: Caller, services: Services) -> OrderEnvelope:
+    async def get_order(
+        self, order_id: FromPath[str], caller: CallerDep, services: ServicesDep
+    ) -> OrderEnvelope:
         order = await services.store.get_order(caller.tenant_id, order_id)
         if order is None:
             raise NotFound(f"order {order_id} not found")
@@ -106,15 +107,17 @@ class OrderController(Controller):
     @get("/", summary="Stored orders, newest first")
     async def list_orders(
         self,
-        caller: Caller,
-        services: Services,
-        outlet_id: str | None = Parameter(query="outletId", default=None),
-        status: str | None = Parameter(query="status", default=None),
-        limit: int = Parameter(query="limit", default=50, ge=1, le=500),
-        offset: int = Parameter(query="offset", default=0, ge=0),
+        caller: CallerDep,
+        services: ServicesDep,
+        outlet_id: Annotated[str | None, QueryParameter(name="outletId")] = None,
+        status: Annotated[str | None, QueryParameter(name="status")] = None,
+        limit: Annotated[int, QueryParameter(name="limit", ge=1, le=500)] = 50,
+        offset: Annotated[int, QueryParameter(name="offset", ge=0)] = 0,
     ) -> OrderList:
         if status is not None and status not in ORDER_STATUSES:
-            raise InvalidRequest(f"unknown status {status!r} - at `status` (one of {', '.join(ORDER_STATUSES)})")
+            raise InvalidRequest(
+                f"unknown status {status!r} - at `status` (one of {', '.join(ORDER_STATUSES)})"
+            )
         found, total = await services.store.list_orders(
             caller.tenant_id, outlet_id=outlet_id, status=status, limit=limit, offset=offset
         )

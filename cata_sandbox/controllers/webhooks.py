@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, post, put
-from litestar.params import Parameter
+from typing import Annotated
 
-from cata_sandbox.auth import Caller
+from litestar import Controller, delete, get, post, put
+from litestar.params import FromPath, JSONBody, QueryParameter
+
 from cata_sandbox.callbacks import check_callback_url
 from cata_sandbox.errors import InvalidRequest, NotFound
 from cata_sandbox.schemas import EVENTS, ApiResponse, WebhookRegistration, WebhookUpdate, WebhookView
-from cata_sandbox.services import Services
+from cata_sandbox.services import CallerDep, ServicesDep
 from cata_sandbox.store import Webhook, new_webhook_secret
 
 
@@ -47,7 +48,9 @@ class WebhookController(Controller):
     tags = ["Partner H2H"]
 
     @post("/register", status_code=201, summary="Register a webhook (the secret is shown once)")
-    async def register(self, data: WebhookRegistration, caller: Caller, services: Services) -> WebhookEnvelope:
+    async def register(
+        self, data: JSONBody[WebhookRegistration], caller: CallerDep, services: ServicesDep
+    ) -> WebhookEnvelope:
         hook = await services.store.create_webhook(
             caller.tenant_id,
             outlet_id=data.outletId,
@@ -64,15 +67,17 @@ class WebhookController(Controller):
     @get("/", summary="List the tenant's webhooks")
     async def list_webhooks(
         self,
-        caller: Caller,
-        services: Services,
-        outlet_id: str | None = Parameter(query="outletId", default=None),
+        caller: CallerDep,
+        services: ServicesDep,
+        outlet_id: Annotated[str | None, QueryParameter(name="outletId")] = None,
     ) -> WebhookList:
         hooks = await services.store.list_webhooks(caller.tenant_id, outlet_id)
         return WebhookList(code=200, isSuccess=True, message="ok", webhooks=[_view(h) for h in hooks])
 
     @get("/{webhook_id:int}", summary="Webhook detail (never the secret)")
-    async def get_webhook(self, webhook_id: int, caller: Caller, services: Services) -> WebhookEnvelope:
+    async def get_webhook(
+        self, webhook_id: FromPath[int], caller: CallerDep, services: ServicesDep
+    ) -> WebhookEnvelope:
         hook = await services.store.get_webhook(caller.tenant_id, webhook_id)
         if hook is None:
             raise NotFound(f"webhook {webhook_id} not found")
@@ -80,7 +85,11 @@ class WebhookController(Controller):
 
     @put("/{webhook_id:int}", summary="Update callbackUrl, events, isActive")
     async def update_webhook(
-        self, webhook_id: int, data: WebhookUpdate, caller: Caller, services: Services
+        self,
+        webhook_id: FromPath[int],
+        data: JSONBody[WebhookUpdate],
+        caller: CallerDep,
+        services: ServicesDep,
     ) -> WebhookEnvelope:
         hook = await services.store.update_webhook(
             caller.tenant_id,
@@ -95,13 +104,17 @@ class WebhookController(Controller):
         return WebhookEnvelope(code=200, isSuccess=True, message="webhook updated", webhook=_view(hook))
 
     @delete("/{webhook_id:int}", status_code=200, summary="Soft-delete a webhook")
-    async def delete_webhook(self, webhook_id: int, caller: Caller, services: Services) -> ApiResponse:
+    async def delete_webhook(
+        self, webhook_id: FromPath[int], caller: CallerDep, services: ServicesDep
+    ) -> ApiResponse:
         if not await services.store.delete_webhook(caller.tenant_id, webhook_id, services.clock.now()):
             raise NotFound(f"webhook {webhook_id} not found")
         return ApiResponse(code=200, isSuccess=True, message="webhook deleted")
 
     @post("/{webhook_id:int}/rotate-secret", status_code=200, summary="Rotate the secret (shown once)")
-    async def rotate_secret(self, webhook_id: int, caller: Caller, services: Services) -> WebhookEnvelope:
+    async def rotate_secret(
+        self, webhook_id: FromPath[int], caller: CallerDep, services: ServicesDep
+    ) -> WebhookEnvelope:
         hook = await services.store.update_webhook(
             caller.tenant_id, webhook_id, services.clock.now(), secret=new_webhook_secret()
         )

@@ -1,0 +1,33 @@
+"""Wiring of the mock_pos Litestar app: state, admin API, webhook receivers and mock Revel."""
+
+from __future__ import annotations
+
+import httpx
+from litestar import Litestar
+from litestar.di import Provide
+
+from mock_pos.admin import AdminController, AdminError, admin_error_response
+from mock_pos.outbound import Outbound
+from mock_pos.receivers import webhook_handler
+from mock_pos.revel import revel_handler
+from mock_pos.state import Clock, MockPosState, utc_now
+
+
+def create_mock_pos(*, clock: Clock = utc_now, transport: httpx.AsyncBaseTransport | None = None) -> Litestar:
+    """A fresh mock_pos app with its own in-memory state.
+
+    ``clock`` stamps journal entries and orders; ``transport`` (optional) carries the mock's own outbound
+    calls — receiver probes and Revel finalize webhooks. Serve it with :class:`mock_pos.server.ServerThread`
+    (or ``mock-pos serve``): the ``reset`` and 1xx faults need that server's connection registry.
+    """
+    state = MockPosState(clock=clock, outbound=Outbound(transport))
+
+    def provide_state() -> MockPosState:
+        return state
+
+    return Litestar(
+        route_handlers=[AdminController, webhook_handler(state), revel_handler(state)],
+        dependencies={"mock": Provide(provide_state, sync_to_thread=False)},
+        exception_handlers={AdminError: admin_error_response},
+        openapi_config=None,
+    )

@@ -1,0 +1,128 @@
+"""Fixtures for the mock_pos tests: a fresh mock on a real loopback port, a client, admin helpers, carts.
+
+Helpers are fixtures (not importable functions) because the test directories are not packages.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator, Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+
+from mock_pos import ServerThread, create_mock_pos
+
+WELL_FORMED_CART: dict[str, Any] = {
+    "skin": "weborder",
+    "establishmentId": 1,
+    "customMenuInfo": {"mode": 0, "name": ""},
+    "items": [
+        {
+            "product": 101,
+            "quantity": 2,
+            "price": Decimal("12.50"),
+            "special_request": "well done",
+            "modifieritems": [
+                {
+                    "modifier": 201,
+                    "product_id": 201,
+                    "modifier_price": Decimal("1.50"),
+                    "qty": 1,
+                    "qty_type": 0,
+                    "mod_type": 0,
+                }
+            ],
+        },
+        {"product": 103, "quantity": 1, "price": Decimal("3.20"), "special_request": ""},
+    ],
+    "orderInfo": {
+        "dining_option": 2,
+        "asap": True,
+        "notes": "",
+        "call_name": "ORD-1001",
+        "customer": {"first_name": "Dan", "last_name": "Smith", "phone": "4155555555"},
+    },
+    "paymentInfo": {"type": 7, "amount": Decimal("31.20"), "tip": Decimal("0.00"), "transaction_id": "tx-1"},
+}
+
+_EXACT = msgspec.json.Encoder(decimal_format="number")
+
+
+@pytest.fixture
+def make_cart() -> Callable[..., dict[str, Any]]:
+    """A fresh well-formed cart for the default catalogue (Decimal prices), with top-level overrides."""
+
+    def build(**overrides: Any) -> dict[str, Any]:
+        cart = copy.deepcopy(WELL_FORMED_CART)
+        cart.update(overrides)
+        return cart
+
+    return build
+
+
+@pytest.fixture
+def encode() -> Callable[[Any], bytes]:
+    """JSON with every ``Decimal`` written as a number of its exact text (``Decimal("12.50")`` → ``12.50``)."""
+    return _EXACT.encode
+
+
+@pytest.fixture
+def mock_server() -> Iterator[ServerThread]:
+    """A fresh mock_pos app on an ephemeral loopback port."""
+    with ServerThread(create_mock_pos()) as server:
+        yield server
+
+
+@pytest.fixture
+async def client(mock_server: ServerThread) -> AsyncIterator[httpx.AsyncClient]:
+    """A plain httpx client against the mock."""
+    async with httpx.AsyncClient(base_url=mock_server.url, timeout=5.0) as http:
+        yield http
+
+
+class Admin:
+    """Thin helpers over the admin API, asserting each call succeeds."""
+
+    revel_headers = {"API-AUTHENTICATION": "sandbox-key:sandbox-secret", "Content-Type": "text/plain"}
+    submit_path = "/revel/specialresources/cart/submit/"
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def fault(self, **spec: Any) -> dict[str, Any]:
+        response = await self.http.post("/__admin/faults", json=spec)
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    async def faults(self) -> list[dict[str, Any]]:
+        response = await self.http.get("/__admin/faults")
+        assert response.status_code == 200, response.text
+        listed: list[dict[str, Any]] = response.json()
+        return listed
+
+    async def journal(self, target: str | None = None) -> list[dict[str, Any]]:
+        params = {"target": target} if target is not None else {}
+        response = await self.http.get("/__admin/journal", params=params)
+        assert response.status_code == 200, response.text
+        entries: list[dict[str, Any]] = response.json()
+        return entries
+
+    async def receiver(self, name: str, **config: Any) -> None:
+        response = await self.http.put(f"/__admin/receivers/{name}", json=config)
+        assert response.status_code == 200, response.text
+
+    async def submit(self, body: bytes, **headers: str) -> httpx.Response:
+        """POST a cart to mock Revel with the default credentials (override headers by keyword)."""
+        sent = {**self.revel_headers, **{name.replace("_", "-"): value for name, value in headers.items()}}
+        return await self.http.post(self.submit_path, content=body, headers=sent)
+
+
+@pytest.fixture
+def admin(client: httpx.AsyncClient) -> Admin:
+    """Admin API helpers bound to the test's client."""
+    return Admin(client)
