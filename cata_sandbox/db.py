@@ -55,7 +55,8 @@ def _upgrade(connection: sa.Connection) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    # "heads": features add migrations on branches of their own off the initial revision.
+    command.upgrade(config, "heads")
 
 
 async def migrate(engine: AsyncEngine) -> None:
