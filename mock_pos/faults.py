@@ -165,8 +165,7 @@ def scalar_text(value: Any) -> str | None:
 # --- notes directives ---------------------------------------------------------------------------
 
 _DIRECTIVE = re.compile(
-    r"mock:(?P<mode>status|error_body|delay|reset|malformed|html|trickle|redirect)"
-    r"(?:\.(?P<shape>[A-Za-z]+))?(?![A-Za-z_])(?::(?P<arg>[^\r\n]*))?"
+    rf"mock:(?P<mode>{'|'.join(FAULT_MODES)})(?:\.(?P<shape>[A-Za-z]+))?(?![A-Za-z_])(?::(?P<arg>[^\r\n]*))?"
 )
 
 

@@ -6,6 +6,7 @@ package opens connections.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ class Outbound:
 
     def __init__(self, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._transport = transport
+        self._ssl_context: ssl.SSLContext | None = None
         # An injected transport belongs to the caller: keep one client over it and never close it,
         # because closing an httpx client closes its transport.
         self._shared = httpx.AsyncClient(transport=transport) if transport is not None else None
@@ -49,10 +51,16 @@ class Outbound:
                     method, url, headers=headers, content=content, timeout=timeout
                 )
             else:
-                async with httpx.AsyncClient() as client:
+                async with httpx.AsyncClient(verify=self._tls()) as client:
                     response = await client.request(
                         method, url, headers=headers, content=content, timeout=timeout
                     )
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise OutboundError(f"{type(exc).__name__}: {exc}") from exc
         return OutboundResponse(response.status_code, response.text)
+
+    def _tls(self) -> ssl.SSLContext:
+        """One TLS context for all calls: building one (loading the CA bundle) costs ~30 ms each time."""
+        if self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context()
+        return self._ssl_context

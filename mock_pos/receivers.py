@@ -113,7 +113,7 @@ def webhook_handler(state: MockPosState) -> ASGIRouteHandler:
     async def webhooks(scope: Scope, receive: Receive, send: Send) -> None:
         exchange = Exchange(cast(HTTPScope, scope), receive, send)
         name = exchange.route_path.strip("/")
-        if not name or "/" in name:
+        if not exchange.is_under("/webhooks") or not name or "/" in name:
             await exchange.read_body()
             await exchange.send_reply(Reply.json(404, {"error": "POST /webhooks/{name}"}))
             return

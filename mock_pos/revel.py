@@ -8,6 +8,7 @@ failure is HTTP 200 with ``{"status":"ERROR","errorMsg":...}``; success is
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 from datetime import datetime
 from decimal import Decimal
@@ -32,11 +33,8 @@ _FORBIDDEN = Reply.html(
     403, "403 Forbidden", "Authentication credentials were not provided or are not valid."
 )
 _NOT_FOUND = Reply.html(404, "404 Not Found", "The requested resource was not found on this server.")
-_NOT_ALLOWED = Reply(
-    405,
-    Reply.html(405, "405 Method Not Allowed", "Method not allowed.").body,
-    "text/html; charset=utf-8",
-    (("allow", "POST"),),
+_NOT_ALLOWED = dataclasses.replace(
+    Reply.html(405, "405 Method Not Allowed", "Only POST is allowed here."), headers=(("allow", "POST"),)
 )
 _DECIMAL_AS_NUMBER = msgspec.json.Encoder(decimal_format="number")
 
@@ -123,7 +121,7 @@ def _content_type_ok(value: str | None) -> bool:
     return value is not None and value.split(";", 1)[0].strip().lower() == "text/plain"
 
 
-def submit(store: RevelStore, exchange: Exchange, body: bytes, received_at: datetime) -> Reply:
+def revel_answer(store: RevelStore, exchange: Exchange, body: bytes, received_at: datetime) -> Reply:
     """Mock Revel's normal answer to any request under ``/revel``, checks in Revel's order."""
     if exchange.route_path.rstrip("/") != SUBMIT_PATH:
         return _NOT_FOUND
@@ -193,7 +191,7 @@ async def serve_revel(state: MockPosState, exchange: Exchange) -> None:
     )
 
     async def answer() -> Reply:
-        return submit(state.revel, exchange, body, admission.entry.received_at)
+        return revel_answer(state.revel, exchange, body, admission.entry.received_at)
 
     await pipeline.respond(admission, exchange, answer)
 
@@ -203,7 +201,12 @@ def revel_handler(state: MockPosState) -> ASGIRouteHandler:
 
     @asgi("/revel", is_mount=True, copy_scope=True)
     async def revel(scope: Scope, receive: Receive, send: Send) -> None:
-        await serve_revel(state, Exchange(cast(HTTPScope, scope), receive, send))
+        exchange = Exchange(cast(HTTPScope, scope), receive, send)
+        if not exchange.is_under("/revel"):  # e.g. /revelx: not ours, not journaled
+            await exchange.read_body()
+            await exchange.send_reply(Reply.json(404, {"status_code": 404, "detail": "Not Found"}))
+            return
+        await serve_revel(state, exchange)
 
     return revel
 

@@ -147,6 +147,7 @@ class ServerThread:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
+        self._failure: BaseException | None = None
 
     @property
     def port(self) -> int:
@@ -170,7 +171,7 @@ class ServerThread:
         config = build_config(self.app, host=self.host, port=port, lifespan=self._lifespan)
         server = uvicorn.Server(config)
         thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name=f"mock-pos-server-{port}", daemon=True
+            target=self._run, args=(server, sock), name=f"mock-pos-server-{port}", daemon=True
         )
         self._server, self._thread, self._port = server, thread, port
         thread.start()
@@ -178,12 +179,21 @@ class ServerThread:
         while not server.started:
             if not thread.is_alive():
                 sock.close()
-                raise RuntimeError(f"server on port {port} exited during startup (see the uvicorn log)")
+                raise RuntimeError(
+                    f"server on port {port} exited during startup (see the uvicorn log): {self._failure!r}"
+                )
             if time.monotonic() > deadline:
                 self.stop()
                 raise TimeoutError(f"server on port {port} did not start within {self._startup_timeout}s")
             time.sleep(0.005)
         return self
+
+    def _run(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        """Thread body: uvicorn ends a failed startup with SystemExit; keep it for start() to report."""
+        try:
+            server.run(sockets=[sock])
+        except SystemExit as exc:
+            self._failure = exc
 
     def stop(self, timeout: float = 5.0) -> None:
         """Ask uvicorn to exit and wait for the thread (uvicorn closes the socket on shutdown)."""

@@ -54,6 +54,9 @@ class Exchange:
         self._scope = scope
         self._receive = receive
         self._send = send
+        self._headers = [
+            (name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]
+        ]
 
     @property
     def method(self) -> str:
@@ -79,12 +82,16 @@ class Exchange:
     @property
     def headers(self) -> list[tuple[str, str]]:
         """All headers in the order received; names are lower-case (the HTTP server normalises them)."""
-        return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in self._scope["headers"]]
+        return list(self._headers)
+
+    def is_under(self, mount: str) -> bool:
+        """Whether the path is ``mount`` or below it (Litestar's mount matching is a bare prefix match)."""
+        return self.path == mount or self.path.startswith(mount.rstrip("/") + "/")
 
     def header(self, name: str) -> str | None:
         """The first value of a header, by case-insensitive name."""
         wanted = name.lower()
-        return next((value for key, value in self.headers if key == wanted), None)
+        return next((value for key, value in self._headers if key == wanted), None)
 
     def query_param(self, name: str) -> str | None:
         """The first value of a query parameter."""

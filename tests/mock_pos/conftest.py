@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
+from litestar import Litestar
+from litestar.types import Receive, Scope, Send
 
 from mock_pos import ServerThread, create_mock_pos
 
@@ -50,6 +52,7 @@ WELL_FORMED_CART: dict[str, Any] = {
 }
 
 _EXACT = msgspec.json.Encoder(decimal_format="number")
+_TLS = httpx.create_ssl_context()  # shared: building one per client costs ~30 ms (the tests use plain http)
 
 
 @pytest.fixture
@@ -70,18 +73,104 @@ def encode() -> Callable[[Any], bytes]:
     return _EXACT.encode
 
 
+class FreshAppPerTest:
+    """An ASGI app that forwards to whichever mock_pos app the current test installed.
+
+    Why: stopping a uvicorn server costs ~0.2 s of fixed sleeps, which over a hundred tests is most of
+    the suite's runtime. One loopback server for the session, with a brand-new mock app (fresh state,
+    counters from 1) per test, keeps the tests isolated and fast. The forwarded apps need no lifespan.
+    """
+
+    def __init__(self) -> None:
+        self.app: Litestar | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while (message := await receive())["type"] != "lifespan.shutdown":
+                assert message["type"] == "lifespan.startup"
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        assert self.app is not None, "no mock app installed"
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture(scope="session")
+def shared_server() -> Iterator[tuple[ServerThread, FreshAppPerTest]]:
+    """One loopback server for the whole session (see :class:`FreshAppPerTest`)."""
+    switch = FreshAppPerTest()
+    with ServerThread(switch) as server:
+        yield server, switch
+
+
 @pytest.fixture
-def mock_server() -> Iterator[ServerThread]:
-    """A fresh mock_pos app on an ephemeral loopback port."""
-    with ServerThread(create_mock_pos()) as server:
-        yield server
+def mock_server(shared_server: tuple[ServerThread, FreshAppPerTest]) -> ServerThread:
+    """A fresh mock_pos app on a real loopback port."""
+    server, switch = shared_server
+    switch.app = create_mock_pos()
+    return server
 
 
 @pytest.fixture
 async def client(mock_server: ServerThread) -> AsyncIterator[httpx.AsyncClient]:
     """A plain httpx client against the mock."""
-    async with httpx.AsyncClient(base_url=mock_server.url, timeout=5.0) as http:
+    async with httpx.AsyncClient(base_url=mock_server.url, timeout=5.0, verify=_TLS) as http:
         yield http
+
+
+class Recorder:
+    """A tiny ASGI app that records each request and answers ``status`` with ``body`` (a probe/webhook target)."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.status = 200
+        self.body = b'{"seen":true}'
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while (message := await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        headers = {name.decode().lower(): value.decode() for name, value in scope["headers"]}
+        self.requests.append(
+            {"method": scope["method"], "path": scope["path"], "headers": headers, "body": body}
+        )
+        answer = self.body.replace(b"{count}", str(len(self.requests)).encode())
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": answer})
+
+
+@pytest.fixture(scope="session")
+def recording_server() -> Iterator[tuple[ServerThread, list[Recorder]]]:
+    """A second loopback server (for probes and finalize webhooks); the recorder is swapped per test."""
+    current = [Recorder()]
+
+    async def forward(scope: Scope, receive: Receive, send: Send) -> None:
+        await current[0](scope, receive, send)
+
+    with ServerThread(forward) as server:
+        yield server, current
+
+
+@pytest.fixture
+def recorder(recording_server: tuple[ServerThread, list[Recorder]]) -> tuple[str, Recorder]:
+    """``(base_url, recorder)`` of a fresh recorder on the second server."""
+    server, current = recording_server
+    current[0] = Recorder()
+    return server.url, current[0]
 
 
 class Admin:

@@ -11,7 +11,9 @@ import pytest
 ORDER = b'{"orderRefNo":"R-1","notes":"","items":[]}'
 
 
-async def deliver(client: httpx.AsyncClient, name: str = "shop", body: bytes = ORDER, **kwargs: Any) -> httpx.Response:
+async def deliver(
+    client: httpx.AsyncClient, name: str = "shop", body: bytes = ORDER, **kwargs: Any
+) -> httpx.Response:
     return await client.post(f"/webhooks/{name}", content=body, **kwargs)
 
 
@@ -57,7 +59,13 @@ async def deliver(client: httpx.AsyncClient, name: str = "shop", body: bytes = O
 )
 @pytest.mark.parametrize("target", ["shop", "revel"])
 async def test_replacing_faults_change_the_answer_for_receivers_and_revel(
-    client: httpx.AsyncClient, admin: Any, target: str, spec: dict[str, Any], status: int, content_type: str, body: Any
+    client: httpx.AsyncClient,
+    admin: Any,
+    target: str,
+    spec: dict[str, Any],
+    status: int,
+    content_type: str,
+    body: Any,
 ) -> None:
     await admin.fault(target=target, **spec)
     path = "/webhooks/shop" if target == "shop" else admin.submit_path
@@ -81,7 +89,11 @@ async def test_status_fault_with_no_content_code_sends_no_body(client: httpx.Asy
     ("spec", "status", "location"),
     [
         ({"mode": "redirect"}, 302, "http://127.0.0.1:9/elsewhere"),
-        ({"mode": "redirect", "code": 307, "location": "http://127.0.0.1:9/moved"}, 307, "http://127.0.0.1:9/moved"),
+        (
+            {"mode": "redirect", "code": 307, "location": "http://127.0.0.1:9/moved"},
+            307,
+            "http://127.0.0.1:9/moved",
+        ),
     ],
 )
 async def test_redirect_fault_answers_a_redirect_with_an_empty_body(
@@ -173,10 +185,18 @@ async def test_fault_targets_only_its_receiver(client: httpx.AsyncClient, admin:
 @pytest.mark.parametrize(
     ("match", "hit", "miss"),
     [
-        ({"outletId": "outlet-7"}, {"params": {"outletId": "outlet-7"}}, {"params": {"outletId": "outlet-8"}}),
+        (
+            {"outletId": "outlet-7"},
+            {"params": {"outletId": "outlet-7"}},
+            {"params": {"outletId": "outlet-8"}},
+        ),
         ({"outletId": 7}, {"content": b'{"outletId":7}'}, {"content": b'{"outletId":8}'}),
         ({"orderRefNo": "R-9"}, {"content": b'{"orderRefNo":"R-9"}'}, {"content": b'{"orderRefNo":"R-1"}'}),
-        ({"header": {"X-Tenant": "acme"}}, {"headers": {"x-tenant": "acme"}}, {"headers": {"X-Tenant": "other"}}),
+        (
+            {"header": {"X-Tenant": "acme"}},
+            {"headers": {"x-tenant": "acme"}},
+            {"headers": {"X-Tenant": "other"}},
+        ),
     ],
 )
 async def test_match_limits_a_fault_to_matching_requests(
