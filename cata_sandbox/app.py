@@ -7,18 +7,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request, Response, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE, HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DataError
 
-from cata_sandbox import __version__
+from cata_sandbox import __version__, guard
+from cata_sandbox.apidoc import complete_before_serving
 from cata_sandbox.auth import KeyRing
 from cata_sandbox.clock import SYSTEM_CLOCK, Clock
+from cata_sandbox.controllers.lifecycle import InboundController, LifecycleController
 from cata_sandbox.controllers.meta import MetaController
 from cata_sandbox.controllers.orders import OrderController
+from cata_sandbox.controllers.outlet_providers import OutletProviderController
 from cata_sandbox.controllers.webhooks import WebhookController
 from cata_sandbox.db import create_engine, migrate
 from cata_sandbox.dispatch import Dispatcher
@@ -56,7 +60,10 @@ def _domain_error(_: Request[object, object, State], exc: SandboxError) -> Respo
     return _envelope(code, exc.detail)
 
 
-def _http_error(_: Request[object, object, State], exc: HTTPException) -> Response[dict[str, object]]:
+def _http_error(request: Request[object, object, State], exc: HTTPException) -> Response[dict[str, object]]:
+    if exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+        limit = request.route_handler.resolve_request_max_body_size()
+        return _envelope(exc.status_code, guard.too_large_message(limit))
     message = str(exc.detail)
     extra = getattr(exc, "extra", None)
     if isinstance(extra, list) and extra:
@@ -65,7 +72,36 @@ def _http_error(_: Request[object, object, State], exc: HTTPException) -> Respon
             for item in extra
         ]
         message = f"{message}: {'; '.join(parts)}"
-    return _envelope(exc.status_code, message)
+    response = _envelope(exc.status_code, message)
+    # e.g. the Allow header of a 405, which RFC 9110 requires.
+    response.headers.update(exc.headers or {})
+    return response
+
+
+def _undecodable(
+    request: Request[object, object, State], exc: RecursionError | UnicodeDecodeError
+) -> Response[dict[str, object]]:
+    return _domain_error(request, guard.undecodable(exc))
+
+
+def _unstorable(request: Request[object, object, State], exc: DataError) -> Response[dict[str, object]]:
+    # The database refused a value the validation let through (too long for its column, say): the
+    # request's fault, and nothing was stored (the transaction rolled back).
+    log.warning("database refused a request value: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
+    return _envelope(400, "a value in the request cannot be stored (too long or malformed for its field)")
+
+
+async def _before_request(request: Request[object, object, State]) -> Response[None] | None:
+    if request.method == "OPTIONS":
+        # Litestar 2.25 answers OPTIONS with the methods of the first handler registered at a path (the
+        # route object is rebuilt as handlers are added; its OPTIONS handler keeps the first one's view).
+        template = request.scope.get("path_template")
+        methods = next((r.methods for r in request.app.routes if r.path_format == template), None)
+        if methods:
+            return Response(None, status_code=204, headers={"Allow": ", ".join(sorted(methods))})
+        return None
+    await guard.refuse_hostile_input(request)
+    return None
 
 
 def _unexpected(_: Request[object, object, State], exc: Exception) -> Response[dict[str, object]]:
@@ -131,7 +167,14 @@ def create_app(
             await engine.dispose()
 
     return Litestar(
-        route_handlers=[MetaController, WebhookController, OrderController],
+        route_handlers=[
+            MetaController,
+            WebhookController,
+            OrderController,
+            OutletProviderController,
+            LifecycleController,
+            InboundController,
+        ],
         dependencies={
             "services": Provide(provide_services, sync_to_thread=False),
             "caller": Provide(provide_caller),
@@ -140,9 +183,21 @@ def create_app(
         exception_handlers={
             SandboxError: _domain_error,
             HTTPException: _http_error,
+            RecursionError: _undecodable,
+            UnicodeDecodeError: _undecodable,
+            DataError: _unstorable,
             Exception: _unexpected,
         },
+        before_request=_before_request,
         request_max_body_size=settings.max_request_bytes,
-        openapi_config=OpenAPIConfig(title="cata-sandbox", version=__version__, path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="cata-sandbox",
+            version=__version__,
+            path="/schema",
+            # Completes the document (dispatch body, error answers, links) before its first rendering.
+            openapi_router=Router(
+                "/schema", route_handlers=[], include_in_schema=False, before_request=complete_before_serving
+            ),
+        ),
         debug=False,
     )

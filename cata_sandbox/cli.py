@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cata_sandbox.clock import SYSTEM_CLOCK
 from cata_sandbox.settings import Settings
+
+if TYPE_CHECKING:
+    from cata_sandbox.client import SandboxClient
 
 
 def _settings_env(settings: Settings) -> dict[str, str]:
@@ -147,6 +154,523 @@ def keys_create(tenant: str, database_url: str | None) -> None:
             await engine.dispose()
 
     click.echo(asyncio.run(run()))
+
+
+# --- the partner sandbox: up, trigger, register, check-receiver, orders, show ------------------------
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface both servers bind (default 127.0.0.1, env CATA_HOST).")
+@click.option("--port", type=int, default=None, help="Dispatch service port (default 8700, env CATA_PORT).")
+@click.option(
+    "--mock-port", type=int, default=8701, show_default=True, envvar="CATA_MOCK_PORT", help="mock_pos port."
+)
+@click.option(
+    "--database-url",
+    default=None,
+    help="SQLAlchemy URL; ./cata-sandbox.db by default (env CATA_DATABASE_URL).",
+)
+@click.option(
+    "--dispatch-timeout",
+    type=float,
+    default=None,
+    help="Budget of one dispatch call in seconds (default 30).",
+)
+@click.option("--log-level", default=None, help="debug, info, warning (default info).")
+def up(
+    host: str | None,
+    port: int | None,
+    mock_port: int,
+    database_url: str | None,
+    dispatch_timeout: float | None,
+    log_level: str | None,
+) -> None:
+    """Start the dispatch service and mock_pos together, seeded for a partner (Ctrl-C stops both).
+
+    Seeds tenant 'sandbox' (a fresh API key each start, or CATA_API_KEY), outlet 'outlet-webhook' wired to
+    mock_pos's receiver, and outlet 'outlet-revel' mapped to mock Revel, then prints how to use them.
+    """
+    from cata_sandbox.sandbox_up import UpError, UpOptions, run
+
+    try:
+        settings = Settings.from_env(
+            host=host,
+            port=port,
+            database_url=database_url,
+            dispatch_timeout_s=dispatch_timeout,
+            log_level=log_level,
+        )
+        asyncio.run(
+            run(UpOptions(settings, mock_port), echo=click.echo, warn=lambda line: click.echo(line, err=True))
+        )
+    except (UpError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def service_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--url`` and ``--api-key`` of a command that talks to a running sandbox."""
+    command = click.option(
+        "--api-key", envvar="CATA_API_KEY", default=None, help="API key (env CATA_API_KEY; `up` prints one)."
+    )(command)
+    return click.option(
+        "--url",
+        envvar="CATA_URL",
+        default="http://127.0.0.1:8700",
+        show_default=True,
+        help="The dispatch service (env CATA_URL).",
+    )(command)
+
+
+def _client(url: str, api_key: str | None) -> SandboxClient:
+    from cata_sandbox.client import SandboxClient
+
+    if not api_key:
+        raise click.UsageError("no API key: pass --api-key or set CATA_API_KEY (cata-sandbox up prints one)")
+    return SandboxClient(url, api_key)
+
+
+@main.command()
+@click.option(
+    "--outlet",
+    default=None,
+    help="Outlet id (default outlet-webhook, or outlet-revel with --transformer revel).",
+)
+@click.option(
+    "--transformer", default=None, help="builtInTransformer slug, e.g. revel (default: the webhook path)."
+)
+@click.option(
+    "--count", type=click.IntRange(1, 100_000), default=5, show_default=True, help="Orders to send."
+)
+@click.option("--seed", type=int, default=None, help="Seed of the generated orders (printed when omitted).")
+@click.option(
+    "--fault",
+    default=None,
+    help="Plant a mock_pos fault: status:503, error_body:Sold out, delay:40, reset, malformed, html...",
+)
+@click.option(
+    "--concurrency", type=click.IntRange(1, 256), default=8, show_default=True, help="Dispatches in flight."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of a table.")
+@service_options
+def trigger(
+    outlet: str | None,
+    transformer: str | None,
+    count: int,
+    seed: int | None,
+    fault: str | None,
+    concurrency: int,
+    as_json: bool,
+    url: str,
+    api_key: str | None,
+) -> None:
+    """Dispatch generated paid orders and check each got the outcome Cata's rules prescribe.
+
+    Exit code 0 when every order had the expected outcome: dispatched, or with --fault, the fault's reason.
+    """
+    import secrets
+
+    from cata_sandbox.client import ApiError
+    from cata_sandbox.fake_orders import OrderFactory
+    from cata_sandbox.reports import console, dispatch_rows, dispatch_table
+    from cata_sandbox.trigger import (
+        OUTLET_REVEL,
+        OUTLET_WEBHOOK,
+        WEBHOOK_ROUTE,
+        FaultError,
+        expectation,
+        fire,
+        parse_fault,
+    )
+
+    try:
+        planted = parse_fault(fault) if fault else None
+    except FaultError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fault") from None
+    with _client(url, api_key) as client:
+        try:
+            client.whoami()
+        except ApiError as exc:
+            raise click.ClickException(str(exc)) from None
+    route = transformer or WEBHOOK_ROUTE
+    outlet_id = outlet or {None: OUTLET_WEBHOOK, "revel": OUTLET_REVEL}.get(
+        transformer, f"outlet-{transformer}"
+    )
+    seed = seed if seed is not None else secrets.randbelow(100_000)
+    expected = expectation(planted, route)
+    info = (lambda line: click.echo(line, err=True)) if as_json else click.echo
+    info(f"Dispatching {count} order(s) to {outlet_id} via {route} (seed {seed}: --seed {seed} repeats them)")
+    if planted is not None:
+        info(f"Fault: each order's notes carry `{planted.directive}`; mock_pos acts it out.")
+    info(f"Expected: {expected.shown} ({expected.rule})")
+    orders = OrderFactory().batch(
+        count, seed, now=SYSTEM_CLOCK.now(), notes=planted.directive if planted else None
+    )
+    fired = asyncio.run(
+        fire(
+            url,
+            api_key or "",
+            orders,
+            outlet_id=outlet_id,
+            transformer=transformer,
+            concurrency=concurrency,
+            expected=expected,
+            on_done=_progress(count),
+        )
+    )
+    if as_json:
+        click.echo(json.dumps(dispatch_rows(fired, route), ensure_ascii=False, indent=2))
+    else:
+        console().print(dispatch_table(fired, route))
+    dispatched = sum(1 for f in fired if f.result.dispatched)
+    missed = [f for f in fired if not f.as_expected]
+    info(
+        f"{count} order(s): {dispatched} dispatched, {count - dispatched} not dispatched; "
+        f"{count - len(missed)}/{count} as expected"
+    )
+    if missed:
+        info(f"{len(missed)} order(s) did not get the expected outcome ({expected.shown})")
+        raise click.exceptions.Exit(1)
+
+
+def _progress(total: int) -> Callable[[int, int], None] | None:
+    """A line on stderr every 10% for large batches (none for small ones)."""
+    if total < 50:
+        return None
+    step = max(total // 10, 1)
+
+    def report(done: int, of: int) -> None:
+        if done % step == 0 or done == of:
+            click.echo(f"dispatched {done}/{of} ({done * 100 // of}%)", err=True)
+
+    return report
+
+
+@main.command()
+@click.option("--outlet", required=True, help="Outlet id whose orders the receiver gets.")
+@click.option("--callback-url", required=True, help="Your receiver's URL.")
+@service_options
+def register(outlet: str, callback_url: str, url: str, api_key: str | None) -> None:
+    """Register your own webhook receiver for an outlet; prints the secret to configure on your side."""
+    from cata_sandbox.client import ApiError
+
+    with _client(url, api_key) as client:
+        try:
+            webhook = client.register_webhook(outlet, callback_url)
+        except ApiError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"webhook id    {webhook['id']}")
+    click.echo(f"outlet        {webhook['outletId']}")
+    click.echo(f"callback URL  {webhook['callbackUrl']}")
+    click.echo(f"secret        {webhook['secret']}")
+    click.echo(
+        "Configure the secret in your receiver (shown only now): verify X-Cata-Signature, "
+        "sha256=<HMAC-SHA256 of the raw body>, on every delivery."
+    )
+    click.echo(f"Send it orders:   cata-sandbox trigger --outlet {outlet} --count 5")
+    click.echo(
+        f"Certify it:       cata-sandbox check-receiver {webhook['callbackUrl']} --secret {webhook['secret']}"
+    )
+
+
+@main.command("check-receiver")
+@click.argument("receiver_url", metavar="URL")
+@click.option("--secret", required=True, envvar="CATA_WEBHOOK_SECRET", help="The receiver's webhook secret.")
+@click.option(
+    "--junit-xml",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Also write a JUnit XML report (one testcase per check) for CI.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Answer budget in seconds.",
+)
+def check_receiver(receiver_url: str, secret: str, junit_xml: Path | None, timeout: float) -> None:
+    """Certify a webhook receiver: signed deliveries exactly as Cata sends them, forged and tampered ones too.
+
+    Exit code 1 when a required check fails.
+    """
+    from rich.table import Table
+
+    from cata_sandbox.certify import CheckResult, write_junit
+    from cata_sandbox.certify import check_receiver as certify
+    from cata_sandbox.reports import console
+
+    def progress(result: CheckResult) -> None:
+        click.echo(f"  {'PASS' if result.passed else 'FAIL'}  {result.name}", err=True)
+
+    click.echo(f"Checking {receiver_url} (budget {timeout:g}s per delivery)", err=True)
+    certification = certify(receiver_url, secret, timeout_s=timeout, progress=progress)
+    table = Table(title=f"check-receiver {receiver_url}", title_justify="left")
+    for name in ("check", "result", "latency ms", "explanation"):
+        table.add_column(name, overflow="fold")
+    for result in certification.results:
+        table.add_row(
+            result.name,
+            "PASS" if result.passed else "FAIL",
+            "-" if result.latency_ms is None else f"{result.latency_ms:.0f}",
+            f"{result.title}: {result.explanation}",
+        )
+    console().print(table)
+    if junit_xml is not None:
+        write_junit(certification, junit_xml)
+        click.echo(f"JUnit XML written to {junit_xml}")
+    failed = certification.failed
+    score = f"{len(certification.results) - len(failed)}/{len(certification.results)} checks passed"
+    if certification.passed:
+        click.echo(f"{score}: the receiver behaves as Cata expects")
+        return
+    click.echo(f"{score}; failed: {', '.join(r.name for r in failed)}")
+    raise click.exceptions.Exit(1)
+
+
+@main.command()
+@click.option("--failed", is_flag=True, help="Only orders that were not dispatched.")
+@click.option("--stuck", is_flag=True, help="Only pending orders (persisted, never answered).")
+@click.option("--outlet", default=None, help="Only this outlet's orders.")
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's answer as JSON.")
+@service_options
+def orders(
+    failed: bool, stuck: bool, outlet: str | None, limit: int, as_json: bool, url: str, api_key: str | None
+) -> None:
+    """List stored orders, newest first."""
+    from cata_sandbox.client import ApiError
+    from cata_sandbox.reports import console, orders_table
+
+    if failed and stuck:
+        raise click.UsageError("--failed and --stuck exclude each other")
+    status = "failed" if failed else "pending" if stuck else None
+    with _client(url, api_key) as client:
+        try:
+            listing = client.list_orders(status=status, outlet_id=outlet, limit=limit)
+        except ApiError as exc:
+            raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(listing, ensure_ascii=False, indent=2))
+        return
+    console().print(orders_table(listing))
+    if listing.get("orders"):
+        click.echo("Details of one: cata-sandbox show <orderId>")
+
+
+@main.command()
+@click.argument("order_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's answer as JSON.")
+@service_options
+def show(order_id: str, as_json: bool, url: str, api_key: str | None) -> None:
+    """Show one stored order with every attempt: request and response headers, bodies, reasons."""
+    from cata_sandbox.client import ApiError
+    from cata_sandbox.reports import order_bytes_of, order_detail
+
+    with _client(url, api_key) as client:
+        try:
+            order, content = client.get_order(order_id)
+        except ApiError as exc:
+            raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(content.decode("utf-8"))
+        return
+    click.echo(order_detail(order, order_bytes_of(content)))
+
+
+# --- replay (order lifecycle) -----------------------------------------------------------------------
+
+REPLAY_PAGE = 500
+
+
+def _replay_call(
+    client: SandboxClient, method: str, path: str, params: dict[str, str | int] | None = None
+) -> dict[str, object]:
+    """The JSON answer of one call; anything but a 200 is ApiError("HTTP <code>: <the service's message>")."""
+    import httpx
+
+    from cata_sandbox.client import ApiError
+
+    try:
+        response = client.http.request(method, path, params=params)
+    except httpx.HTTPError as exc:
+        raise ApiError(f"cannot reach the sandbox at {client.url}: {exc}") from None
+    try:
+        document = response.json()
+    except ValueError:
+        document = None
+    if response.status_code != 200 or not isinstance(document, dict):
+        message = document.get("message") if isinstance(document, dict) else None
+        raise ApiError(f"HTTP {response.status_code}: {message or response.text[:200]}")
+    return document
+
+
+def _failed_order_ids(client: SandboxClient, outlet: str | None) -> list[str]:
+    """Every failed order (of one outlet), collected before any replay moves one out of the list."""
+    found: list[str] = []
+    while True:
+        params: dict[str, str | int] = {"status": "failed", "limit": REPLAY_PAGE, "offset": len(found)}
+        if outlet is not None:
+            params["outletId"] = outlet
+        page = _replay_call(client, "GET", "/api/v1/orders", params=params)
+        orders = page.get("orders")
+        if not isinstance(orders, list) or not orders:
+            return found
+        found.extend(str(order["orderId"]) for order in orders)
+        if len(found) >= int(str(page.get("total", 0))):
+            return found
+
+
+def _replay_one(client: SandboxClient, order_id: str) -> dict[str, str]:
+    from cata_sandbox.client import ApiError
+
+    row = {"orderId": order_id, "orderRefNo": "-", "dispatched": "no", "reason": "", "attempts": "-"}
+    try:
+        answer = _replay_call(client, "POST", f"/api/v1/orders/{order_id}/redispatch")
+        row["dispatched"] = "yes" if answer.get("dispatched") is True else "no"
+        row["reason"] = str(answer.get("reason") or "")
+        stored = _replay_call(client, "GET", f"/api/v1/orders/{order_id}")["order"]
+        assert isinstance(stored, dict)
+        row["orderRefNo"] = str(stored.get("orderRefNo", "-"))
+        row["attempts"] = str(len(stored.get("attempts") or []))
+    except ApiError as exc:
+        row["reason"] = row["reason"] or str(exc)
+    return row
+
+
+def _cut_cell(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _replay_table(rows: list[dict[str, str]]) -> str:
+    columns = ["orderId", "orderRefNo", "dispatched", "reason", "attempts"]
+    cells = [[_cut_cell(row[c]) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() for line in cells]
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("order_ids", nargs=-1, metavar="[ORDER_ID]...")
+@click.option("--failed", is_flag=True, help="Replay every stored order whose dispatch failed.")
+@click.option("--outlet", default=None, help="With --failed: only this outlet's failed orders.")
+@service_options
+def replay(
+    order_ids: tuple[str, ...], failed: bool, outlet: str | None, url: str, api_key: str | None
+) -> None:
+    """Send stored orders again: the ORDER_IDs given, or every failed order with --failed.
+
+    Each replay goes through the order's own route (webhook or builtInTransformer) with the stored
+    order bytes unchanged and a fresh X-Cata-Delivery-ID, and is stored as a new attempt
+    (POST /api/v1/orders/{orderId}/redispatch). Prints one row per order: orderId, orderRefNo,
+    dispatched, reason, attempts (now stored). Exits 0 only when every replayed order was dispatched.
+
+    \b
+    cata-sandbox replay 0b6f...e1            # one order
+    cata-sandbox replay --failed             # every failed order
+    cata-sandbox replay --failed --outlet outlet-1
+    """
+    from cata_sandbox.client import ApiError
+
+    if failed == bool(order_ids):
+        raise click.UsageError("give ORDER_ID(s) or --failed, not both and not neither")
+    if outlet is not None and not failed:
+        raise click.UsageError("--outlet only goes with --failed")
+    with _client(url, api_key) as client:
+        try:
+            client.whoami()
+            targets = list(order_ids) if order_ids else _failed_order_ids(client, outlet)
+        except ApiError as exc:
+            raise click.ClickException(str(exc)) from None
+        if not targets:
+            click.echo("no failed orders to replay" + (f" for outlet {outlet}" if outlet else ""))
+            return
+        rows = [_replay_one(client, order_id) for order_id in targets]
+    click.echo(_replay_table(rows))
+    done = sum(row["dispatched"] == "yes" for row in rows)
+    click.echo(f"{len(rows)} replayed: {done} dispatched, {len(rows) - done} not dispatched")
+    if done != len(rows):
+        raise click.exceptions.Exit(1)
+
+
+@main.command()
+@click.option(
+    "--url", default=None, help="A running sandbox; without it the bench starts its own on loopback."
+)
+@click.option("--api-key", envvar="CATA_API_KEY", default=None, help="API key of the running sandbox.")
+@click.option(
+    "--concurrency", "-c", type=click.IntRange(1), default=16, show_default=True, help="Connections."
+)
+@click.option(
+    "--duration", "-d", type=float, default=10.0, show_default=True, help="Seconds per measurement."
+)
+@click.option(
+    "--warmup", type=float, default=1.0, show_default=True, help="Seconds of load before measuring."
+)
+@click.option(
+    "--path", "path_", type=click.Choice(["webhook", "revel"]), default="webhook", show_default=True
+)
+@click.option(
+    "--receiver-delay-ms", type=click.IntRange(0), default=0, show_default=True, help="The receiver's delay."
+)
+@click.option("--scenario", type=click.Choice(["default", "isolation"]), default="default", show_default=True)
+@click.option("--receiver", default=None, help="Your own webhook receiver URL instead of the bench's.")
+@click.option(
+    "--load-generator",
+    type=click.Choice(["auto", "wrk", "python"]),
+    default="auto",
+    show_default=True,
+    help="wrk when installed (auto), else an aiohttp client in a child process.",
+)
+@click.option(
+    "--dispatch-timeout",
+    type=float,
+    default=2.0,
+    show_default=True,
+    help="Dispatch budget of the service the bench starts (the isolation scenario's hang lasts this long).",
+)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def bench(
+    url: str | None,
+    api_key: str | None,
+    concurrency: int,
+    duration: float,
+    warmup: float,
+    path_: str,
+    receiver_delay_ms: int,
+    scenario: str,
+    receiver: str | None,
+    load_generator: str,
+    dispatch_timeout: float,
+    json_path: Path | None,
+) -> None:
+    """Measure dispatches/s and latency, against the same load sent straight to the receiver."""
+    from cata_sandbox.bench import BenchError, BenchOptions, render, run_bench
+
+    options = BenchOptions(
+        url=url,
+        api_key=api_key if url else None,
+        concurrency=concurrency,
+        duration=duration,
+        warmup=warmup,
+        path=path_,  # type: ignore[arg-type]
+        receiver_delay_ms=receiver_delay_ms,
+        scenario=scenario,  # type: ignore[arg-type]
+        receiver=receiver,
+        generator=load_generator,  # type: ignore[arg-type]
+        dispatch_timeout=dispatch_timeout,
+    )
+    click.echo(
+        f"cata-sandbox bench: scenario {scenario}, {path_} path, {concurrency} connections,"
+        f" {duration:g} s per measurement (+{warmup:g} s warm-up)"
+    )
+    try:
+        report = run_bench(options, echo=lambda line: click.echo(f"  .. {line}"))
+    except BenchError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(render(report))
+    if json_path is not None:
+        json_path.write_text(json.dumps(report.as_dict(), indent=2))
 
 
 if __name__ == "__main__":  # pragma: no cover

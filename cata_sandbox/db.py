@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,10 @@ def create_engine(url: str) -> AsyncEngine:
         kwargs["pool_size"] = 20
         kwargs["max_overflow"] = 20
         kwargs["pool_pre_ping"] = True
-    engine = create_async_engine(url, **kwargs)
+    # Rows hold credentials (POS settings, webhook secrets): keep statement parameters out of logs and
+    # error messages (aiosqlite logs every statement with its parameters at DEBUG).
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger("aiosqlite").level))
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

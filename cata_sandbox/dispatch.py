@@ -15,8 +15,9 @@ from typing import Any
 
 import httpx
 import msgspec
+import sqlalchemy as sa
 
-from cata_sandbox import signing
+from cata_sandbox import netpolicy, signing
 from cata_sandbox.classify import (
     NO_ROUTE,
     Outcome,
@@ -27,6 +28,7 @@ from cata_sandbox.classify import (
 )
 from cata_sandbox.clock import Clock
 from cata_sandbox.errors import InvalidRequest, NotFound
+from cata_sandbox.idempotency import IdempotencyClaim, KeyAlreadyClaimed
 from cata_sandbox.schemas import DispatchResponse, Order
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Attempt, Store, StoredOrder
@@ -66,7 +68,13 @@ class Dispatcher:
         self.clock = clock
         self.registry = registry
 
-    async def dispatch(self, tenant_id: str, body: bytes) -> DispatchResponse:
+    async def dispatch(
+        self, tenant_id: str, body: bytes, *, claim: IdempotencyClaim | None = None
+    ) -> DispatchResponse:
+        """Validate, persist, route, send, classify, record; ``claim`` is the request's Idempotency-Key.
+
+        Raises :class:`KeyAlreadyClaimed` (and stores nothing) when another request holds the key.
+        """
         started = self.clock.monotonic()
         request = decode_dispatch(body)
         transformer = None
@@ -94,7 +102,12 @@ class Dispatcher:
             created_at=now,
             updated_at=now,
         )
-        outbound, reason = await self._persist(order, request)
+        try:
+            outbound, reason = await self._persist(order, request, claim)
+        except sa.exc.IntegrityError as exc:
+            if claim is None:
+                raise
+            raise KeyAlreadyClaimed(claim.key) from exc
         if outbound is None:
             self._log(order, None, False, reason, started)
             return _response(order.id, dispatched=False, reason=reason, external_order_id="")
@@ -142,17 +155,30 @@ class Dispatcher:
     # --- steps ------------------------------------------------------------------------------
 
     async def _persist(
-        self, order: StoredOrder, request: DispatchRequest
+        self, order: StoredOrder, request: DispatchRequest, claim: IdempotencyClaim | None = None
     ) -> tuple[tuple[str, OutboundRequest, list[str]] | None, str]:
-        """Route and commit the order in one transaction, before anything is sent."""
+        """Route and commit the order (and claim its idempotency key) in one transaction, before sending."""
         async with self.store.engine.begin() as conn:
             routed = await self._route(conn, order, request)
             if isinstance(routed, str):
                 failed = replace(order, status="failed", reason=routed)
                 await self.store.insert_order(conn, failed)
+                await self._claim(conn, order, claim)
                 return None, routed
             await self.store.insert_order(conn, replace(order, route=routed[0]))
+            await self._claim(conn, order, claim)
         return routed, ""
+
+    async def _claim(self, conn: Any, order: StoredOrder, claim: IdempotencyClaim | None) -> None:
+        if claim is not None:
+            await self.store.claim_idempotency_key(
+                conn,
+                order.tenant_id,
+                key=claim.key,
+                fingerprint=claim.fingerprint,
+                order_id=order.id,
+                now=order.created_at,
+            )
 
     async def _route(
         self, conn: Any, order: StoredOrder, request: DispatchRequest
@@ -178,14 +204,23 @@ class Dispatcher:
         mapping = await self.store.outlet_provider_for(conn, order.tenant_id, order.outlet_id)
         if transformer is None or mapping is None or mapping.provider_slug != request.transformer:
             return NO_ROUTE
-        settings = msgspec.convert(mapping.settings, transformer.settings_type)
         secrets = [
             str(mapping.settings[name]) for name in transformer.secret_settings if name in mapping.settings
         ]
+        # Whatever a transformer (possibly a third-party one) raises, the order must still be kept:
+        # each failure becomes the order's reason, never a 500 that rolls the order back.
         try:
+            settings = msgspec.convert(mapping.settings, transformer.settings_type)
             outgoing = transformer.build_request(request.order, settings, order.event)
         except UnmappableOrder as exc:
-            return f"order cannot be mapped for {transformer.slug}: {exc}"
+            return _redact_text(f"order cannot be mapped for {transformer.slug}: {exc}", secrets)
+        except msgspec.ValidationError as exc:
+            return f"stored settings of this outlet are not valid for {transformer.slug}: {exc}"
+        except Exception as exc:
+            reason = _redact_text(f"transformer {transformer.slug} failed: {_describe(exc)}", secrets)
+            # No traceback: its frames could show the settings' secrets.
+            log.error("order=%s %s", order.id, reason)
+            return reason
         return transformer.slug, outgoing, secrets
 
     async def _send(
@@ -253,6 +288,9 @@ class Dispatcher:
         error: str | None = None
         try:
             async with asyncio.timeout(budget):
+                if self.settings.callback_policy == netpolicy.PUBLIC_ONLY:
+                    # Checked at every send, after resolving: the name may lead elsewhere by now.
+                    await netpolicy.check_destination(url, self.settings.callback_policy)
                 request = self.client.build_request(method, url, headers=headers, content=body)
                 response = await self.client.send(request, stream=True, follow_redirects=False)
                 try:
@@ -268,6 +306,8 @@ class Dispatcher:
                     await response.aclose()
         except TimeoutError:
             status, error = None, f"timeout after {budget:g}s"
+        except netpolicy.DestinationRefused as exc:
+            status, error = None, str(exc)
         except httpx.InvalidURL as exc:
             status, error = None, f"invalid URL: {exc}"
         except Exception as exc:

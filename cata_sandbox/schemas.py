@@ -10,6 +10,9 @@ from typing import Annotated, Any
 import msgspec
 
 NonEmptyStr = Annotated[str, msgspec.Meta(min_length=1)]
+# The columns that hold them are VARCHAR(200) / VARCHAR(50): PostgreSQL refuses longer values.
+OutletId = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+ProviderName = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 PositiveInt = Annotated[int, msgspec.Meta(gt=0)]
 Currency = Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")]
@@ -81,7 +84,7 @@ class Order(msgspec.Struct, kw_only=True):
 class DispatchEnvelope(msgspec.Struct, kw_only=True):
     """``order`` stays ``Raw``: the bytes exactly as the caller wrote them, for byte-for-byte HMAC."""
 
-    outletId: NonEmptyStr
+    outletId: OutletId
     event: str
     order: msgspec.Raw
     builtInTransformer: str | None = None
@@ -101,9 +104,9 @@ class DispatchResponse(ApiResponse, kw_only=True):
 
 
 class WebhookRegistration(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    outletId: NonEmptyStr
+    outletId: OutletId
     callbackUrl: NonEmptyStr
-    provider: str = "cata"
+    provider: ProviderName = "cata"
     events: Annotated[list[str], msgspec.Meta(min_length=1)] = msgspec.field(
         default_factory=lambda: ["order.paid"]
     )
@@ -143,6 +146,27 @@ class AttemptView(msgspec.Struct, kw_only=True):
     externalOrderId: str
 
 
+class StatusEntryView(msgspec.Struct, kw_only=True):
+    """One accepted fulfilment change of an order."""
+
+    status: str
+    previousStatus: str | None
+    posOrderId: str | None
+    reason: str | None
+    source: str
+    occurredAt: datetime
+    recordedAt: datetime
+
+
+class StatusSkipView(msgspec.Struct, kw_only=True):
+    """An inbound POS status webhook that was acknowledged without a change, and why."""
+
+    source: str
+    posOrderId: str | None
+    reason: str
+    receivedAt: datetime
+
+
 class OrderView(msgspec.Struct, kw_only=True):
     orderId: str
     outletId: str
@@ -157,3 +181,26 @@ class OrderView(msgspec.Struct, kw_only=True):
     updatedAt: datetime
     order: msgspec.Raw
     attempts: list[AttemptView] = []
+    fulfilmentStatus: str | None = None
+    statusHistory: list[StatusEntryView] = []
+    skippedStatusUpdates: list[StatusSkipView] = []
+
+
+class OutletProviderInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Body of ``PUT /api/v1/outlet-providers/{outletId}``; ``settings`` is checked by the provider."""
+
+    providerSlug: NonEmptyStr
+    settings: dict[str, Any]
+    externalId: str = ""
+
+
+class OutletProviderView(msgspec.Struct, kw_only=True):
+    """An outlet's provider mapping as shown: secret settings are left out, only named in ``secretsSet``."""
+
+    outletId: str
+    providerSlug: str
+    externalId: str
+    settings: dict[str, Any]
+    secretsSet: list[str]
+    createdAt: datetime
+    updatedAt: datetime

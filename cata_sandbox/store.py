@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +14,19 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from cata_sandbox.tables import api_keys, delivery_attempts, orders, outlet_providers, tenants, webhooks
+from cata_sandbox.errors import Conflict, NotFound
+from cata_sandbox.lifecycle import FulfilmentStatus
+from cata_sandbox.tables import (
+    api_keys,
+    delivery_attempts,
+    idempotency_keys,
+    order_status_history,
+    orders,
+    outlet_providers,
+    status_update_skips,
+    tenants,
+    webhooks,
+)
 
 
 def hash_key(raw_key: str) -> str:
@@ -99,6 +112,8 @@ class StoredOrder:
     external_order_id: str
     created_at: datetime
     updated_at: datetime
+    fulfilment_status: str | None = None
+    version: int = 0
 
 
 def _webhook(row: sa.Row[Any]) -> Webhook:
@@ -131,6 +146,8 @@ def _order(row: sa.Row[Any]) -> StoredOrder:
         external_order_id=row.external_order_id,
         created_at=aware(row.created_at),
         updated_at=aware(row.updated_at),
+        fulfilment_status=row.fulfilment_status,
+        version=row.version,
     )
 
 
@@ -436,6 +453,8 @@ class Store:
                     external_order_id=attempt.external_order_id,
                 )
             )
+            if attempt.dispatched:
+                await self._mark_paid(conn, attempt, tenant_id=tenant_id, now=now)
             await conn.execute(
                 sa.update(orders)
                 .where(orders.c.id == attempt.order_id)
@@ -503,3 +522,306 @@ class Store:
                 )
             ).all()
         return [_order(row) for row in rows], int(total or 0)
+
+    # --- fulfilment status (order lifecycle) -----------------------------------------------------
+
+    async def _mark_paid(
+        self, conn: AsyncConnection, attempt: Attempt, *, tenant_id: str, now: datetime
+    ) -> None:
+        """An order's first successful attempt makes it PAID, with the first history entry.
+
+        Runs inside ``record_attempt``'s transaction. The conditional UPDATE takes the row lock first, so
+        two attempts that dispatch at once add one PAID entry, not two; a redispatch leaves a status alone.
+        """
+        paid = (
+            await conn.execute(
+                sa.update(orders)
+                .where(orders.c.id == attempt.order_id, orders.c.fulfilment_status.is_(None))
+                .values(fulfilment_status=FulfilmentStatus.PAID.value, version=orders.c.version + 1)
+                .returning(orders.c.version)
+            )
+        ).first()
+        if paid is None:
+            return
+        await conn.execute(
+            sa.insert(order_status_history).values(
+                order_id=attempt.order_id,
+                tenant_id=tenant_id,
+                version=paid.version,
+                status=FulfilmentStatus.PAID.value,
+                previous_status=None,
+                pos_order_id=attempt.external_order_id or None,
+                reason=None,
+                source=DISPATCH_SOURCE,
+                occurred_at=now,
+                recorded_at=now,
+            )
+        )
+
+    async def update_fulfilment(
+        self,
+        tenant_id: str,
+        order_id: str,
+        decide: Callable[[str | None], str | None],
+        change: StatusChange,
+        *,
+        now: datetime,
+    ) -> FulfilmentUpdate:
+        """Apply ``decide(current)`` to the order's fulfilment status with optimistic concurrency.
+
+        ``decide`` returns the status to store, None for "already there" (nothing is written), or raises.
+        The write is one transaction that starts with ``UPDATE ... WHERE version = <read version>`` and
+        adds the history entry: a concurrent writer makes the UPDATE match no row, and the change is
+        re-read and re-decided. Starting with the write matters on SQLite, where a transaction that
+        read first and then writes can fail instead of waiting for the lock.
+        """
+        for _ in range(MAX_STATUS_RETRIES):
+            async with self.engine.connect() as conn:
+                row = (
+                    await conn.execute(
+                        sa.select(orders.c.fulfilment_status, orders.c.version).where(
+                            orders.c.id == order_id, orders.c.tenant_id == tenant_id
+                        )
+                    )
+                ).first()
+                # End the read before writing: the write transaction must begin with the UPDATE.
+                await conn.rollback()
+                if row is None:
+                    raise NotFound(f"order {order_id} not found")
+                current: str | None = row.fulfilment_status
+                target = decide(current)
+                if target is None:
+                    return FulfilmentUpdate(status=current, previous_status=current, entry=None)
+                async with conn.begin():
+                    moved = await conn.execute(
+                        sa.update(orders)
+                        .where(
+                            orders.c.id == order_id,
+                            orders.c.tenant_id == tenant_id,
+                            orders.c.version == row.version,
+                        )
+                        .values(fulfilment_status=target, version=row.version + 1, updated_at=now)
+                    )
+                    if moved.rowcount == 1:
+                        entry = StatusEntry(
+                            version=row.version + 1,
+                            status=target,
+                            previous_status=current,
+                            pos_order_id=change.pos_order_id,
+                            reason=change.reason,
+                            source=change.source,
+                            # UTC: SQLite keeps the wall time and drops the offset.
+                            occurred_at=(change.occurred_at or now).astimezone(UTC),
+                            recorded_at=now,
+                        )
+                        await conn.execute(
+                            sa.insert(order_status_history).values(
+                                order_id=order_id,
+                                tenant_id=tenant_id,
+                                version=entry.version,
+                                status=entry.status,
+                                previous_status=entry.previous_status,
+                                pos_order_id=entry.pos_order_id,
+                                reason=entry.reason,
+                                source=entry.source,
+                                occurred_at=entry.occurred_at,
+                                recorded_at=entry.recorded_at,
+                            )
+                        )
+                        return FulfilmentUpdate(status=target, previous_status=current, entry=entry)
+        raise Conflict(f"order {order_id} was changed concurrently too many times; try again")
+
+    async def status_history(self, tenant_id: str, order_id: str) -> list[StatusEntry]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(order_status_history)
+                    .where(
+                        order_status_history.c.order_id == order_id,
+                        order_status_history.c.tenant_id == tenant_id,
+                    )
+                    .order_by(order_status_history.c.version)
+                )
+            ).all()
+        return [
+            StatusEntry(
+                version=row.version,
+                status=row.status,
+                previous_status=row.previous_status,
+                pos_order_id=row.pos_order_id,
+                reason=row.reason,
+                source=row.source,
+                occurred_at=aware(row.occurred_at),
+                recorded_at=aware(row.recorded_at),
+            )
+            for row in rows
+        ]
+
+    async def find_order_by_external_id(
+        self, tenant_id: str, transformer: str, external_order_id: str
+    ) -> StoredOrder | None:
+        """The newest order sent through ``transformer`` whose POS order id is ``external_order_id``."""
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(orders)
+                    .where(
+                        orders.c.tenant_id == tenant_id,
+                        orders.c.external_order_id == external_order_id,
+                        orders.c.transformer == transformer,
+                    )
+                    .order_by(orders.c.created_at.desc(), orders.c.id.desc())
+                    .limit(1)
+                )
+            ).first()
+        return None if row is None else _order(row)
+
+    async def record_status_skip(self, tenant_id: str, order_id: str, skip: StatusSkip) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.insert(status_update_skips).values(
+                    order_id=order_id,
+                    tenant_id=tenant_id,
+                    source=skip.source,
+                    pos_order_id=skip.pos_order_id,
+                    reason=skip.reason,
+                    received_at=skip.received_at,
+                )
+            )
+
+    async def status_skips(self, tenant_id: str, order_id: str) -> list[StatusSkip]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(status_update_skips)
+                    .where(
+                        status_update_skips.c.order_id == order_id,
+                        status_update_skips.c.tenant_id == tenant_id,
+                    )
+                    .order_by(status_update_skips.c.id)
+                )
+            ).all()
+        return [
+            StatusSkip(
+                source=row.source,
+                pos_order_id=row.pos_order_id,
+                reason=row.reason,
+                received_at=aware(row.received_at),
+            )
+            for row in rows
+        ]
+
+    # --- idempotency keys of the dispatch endpoint -----------------------------------------------
+
+    async def claim_idempotency_key(
+        self,
+        conn: AsyncConnection,
+        tenant_id: str,
+        *,
+        key: str,
+        fingerprint: str,
+        order_id: str,
+        now: datetime,
+    ) -> None:
+        """Claim ``key`` for ``order_id`` in the caller's transaction; IntegrityError when it is taken."""
+        await conn.execute(
+            sa.insert(idempotency_keys).values(
+                tenant_id=tenant_id, key=key, fingerprint=fingerprint, order_id=order_id, created_at=now
+            )
+        )
+
+    async def find_idempotency_key(self, tenant_id: str, key: str) -> tuple[str, str] | None:
+        """(order id, body fingerprint) of a claimed key, or None."""
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(idempotency_keys.c.order_id, idempotency_keys.c.fingerprint).where(
+                        idempotency_keys.c.tenant_id == tenant_id, idempotency_keys.c.key == key
+                    )
+                )
+            ).first()
+        return None if row is None else (row.order_id, row.fingerprint)
+
+    async def first_outcome(self, tenant_id: str, order_id: str) -> tuple[bool, str, str] | None:
+        """(dispatched, reason, externalOrderId) the order's dispatch first answered; None while pending.
+
+        The first attempt when there is one (a later redispatch does not change what the first request
+        answered); else the order itself, which is final unless it is still ``pending``.
+        """
+        async with self.engine.connect() as conn:
+            first = (
+                await conn.execute(
+                    sa.select(
+                        delivery_attempts.c.dispatched,
+                        delivery_attempts.c.reason,
+                        delivery_attempts.c.external_order_id,
+                    )
+                    .where(
+                        delivery_attempts.c.order_id == order_id, delivery_attempts.c.tenant_id == tenant_id
+                    )
+                    .order_by(delivery_attempts.c.started_at, delivery_attempts.c.id)
+                    .limit(1)
+                )
+            ).first()
+            if first is not None:
+                return bool(first.dispatched), first.reason, first.external_order_id
+            order = (
+                await conn.execute(
+                    sa.select(orders.c.status, orders.c.reason).where(
+                        orders.c.id == order_id, orders.c.tenant_id == tenant_id
+                    )
+                )
+            ).first()
+        if order is None or order.status == "pending":
+            return None
+        return False, order.reason, ""
+
+
+# --- fulfilment records (order lifecycle) ---------------------------------------------------------
+
+DISPATCH_SOURCE = "dispatch"
+# Each failed try means another writer's change committed, so the order is making progress.
+MAX_STATUS_RETRIES = 50
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """What a status update says besides the status: where it came from and when it happened."""
+
+    source: str
+    pos_order_id: str | None = None
+    reason: str | None = None
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEntry:
+    """One accepted fulfilment change; ``version`` is the order's version after it."""
+
+    version: int
+    status: str
+    previous_status: str | None
+    pos_order_id: str | None
+    reason: str | None
+    source: str
+    occurred_at: datetime
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FulfilmentUpdate:
+    """The outcome of a status update: ``entry`` is None when the order already had the status."""
+
+    status: str | None
+    previous_status: str | None
+    entry: StatusEntry | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSkip:
+    """An inbound POS status webhook acknowledged without a change, and why."""
+
+    source: str
+    pos_order_id: str | None
+    reason: str
+    received_at: datetime

@@ -70,9 +70,13 @@ orders = sa.Table(
     sa.Column("external_order_id", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # Fulfilment (issue 7): NULL until an attempt dispatches; ``version`` guards concurrent status updates.
+    sa.Column("fulfilment_status", sa.String(20), nullable=True),
+    sa.Column("version", sa.Integer, nullable=False, default=0, server_default="0"),
     sa.Index("ix_orders_tenant_created", "tenant_id", "created_at"),
     sa.Index("ix_orders_tenant_outlet_created", "tenant_id", "outlet_id", "created_at"),
     sa.Index("ix_orders_tenant_status", "tenant_id", "status"),
+    sa.Index("ix_orders_tenant_external", "tenant_id", "external_order_id"),
 )
 
 delivery_attempts = sa.Table(
@@ -95,4 +99,47 @@ delivery_attempts = sa.Table(
     sa.Column("dispatched", sa.Boolean, nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("external_order_id", sa.Text, nullable=False),
+)
+
+# Every accepted fulfilment change, in order: ``version`` is the order's version after the change.
+order_status_history = sa.Table(
+    "order_status_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("order_id", sa.String(36), sa.ForeignKey("orders.id"), nullable=False),
+    sa.Column("tenant_id", sa.String(36), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("previous_status", sa.String(20), nullable=True),
+    sa.Column("pos_order_id", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("order_id", "version", name="uq_order_status_history_order_version"),
+)
+
+# Inbound POS status webhooks that were acknowledged without a change (not closed, foreign dining option).
+status_update_skips = sa.Table(
+    "status_update_skips",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("order_id", sa.String(36), sa.ForeignKey("orders.id"), nullable=False, index=True),
+    sa.Column("tenant_id", sa.String(36), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("pos_order_id", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Idempotency-Key of POST /orders/dispatch: claimed in the transaction that inserts the order, so a key
+# names at most one order per tenant, across worker processes. ``fingerprint`` is the SHA-256 of the body.
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("tenant_id", sa.String(36), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("order_id", sa.String(36), sa.ForeignKey("orders.id"), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )

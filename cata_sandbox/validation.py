@@ -18,6 +18,7 @@ from cata_sandbox.schemas import EVENTS, DispatchEnvelope, Item, Order
 _ENVELOPE = msgspec.json.Decoder(DispatchEnvelope)
 _ORDER = msgspec.json.Decoder(Order)
 _PATH = re.compile(r"`\$")
+MONEY_LIMIT = Decimal(10**15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,9 @@ def _check_amount(value: Decimal | None, path: str) -> None:
         raise InvalidRequest(f"invalid order: Expected a finite number - at `{path}`")
     if value < 0:
         raise InvalidRequest(f"invalid order: Expected `number` >= 0 - at `{path}`")
+    if value >= MONEY_LIMIT:
+        # Decimal takes 1e999999999 in its stride; a POS (and any arithmetic on it) would not.
+        raise InvalidRequest(f"invalid order: Expected `number` < 1e15 - at `{path}`")
 
 
 def _check_item(item: Item, path: str) -> None:

@@ -2,18 +2,65 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post
-from litestar.params import FromPath, QueryParameter, RawBody
+from litestar import Controller, Litestar, Response, get, post
+from litestar.datastructures import ResponseHeader
+from litestar.params import FromPath, HeaderParameter, QueryParameter, RawBody
 
-from cata_sandbox.errors import InvalidRequest, NotFound
-from cata_sandbox.schemas import ApiResponse, AttemptView, DispatchResponse, OrderView
+from cata_sandbox.apidoc import REQUEST_BODY_OPT
+from cata_sandbox.errors import Conflict, NotFound
+from cata_sandbox.idempotency import (
+    IDEMPOTENCY_HEADER,
+    KEY_PATTERN,
+    MAX_KEY_LENGTH,
+    REPLAYED_HEADER,
+    WAIT_MARGIN_S,
+    KeyAlreadyClaimed,
+    claim_for,
+    replay,
+)
+from cata_sandbox.schemas import (
+    EVENTS,
+    ApiResponse,
+    AttemptView,
+    DispatchResponse,
+    Order,
+    OrderView,
+    OutletId,
+    StatusEntryView,
+    StatusSkipView,
+)
 from cata_sandbox.services import CallerDep, ServicesDep
-from cata_sandbox.store import Attempt, StoredOrder
+from cata_sandbox.store import Attempt, StatusEntry, StatusSkip, StoredOrder
+from cata_sandbox.transformers import TransformerRegistry
 
 ORDER_STATUSES = ("pending", "dispatched", "failed")
+
+
+def _one_of(names: Iterable[str]) -> Any:
+    return Annotated[str, msgspec.Meta(pattern="^(" + "|".join(re.escape(n) for n in names) + ")$")]
+
+
+def dispatch_request_type(app: Litestar) -> Any:
+    """The dispatch body as the OpenAPI document shows it; the handler decodes the raw bytes itself."""
+    services = getattr(app.state, "services", None)
+    registry = services.registry if services is not None else TransformerRegistry.discover()
+    slugs = registry.slugs()
+    transformer: Any = _one_of(slugs) | None if slugs else None
+    return msgspec.defstruct(
+        "DispatchRequest",
+        [
+            ("outletId", OutletId),
+            ("event", _one_of(EVENTS)),
+            ("order", Order),
+            ("builtInTransformer", transformer, None),
+        ],
+        kw_only=True,
+    )
 
 
 class OrderSummary(msgspec.Struct, kw_only=True):
@@ -57,7 +104,24 @@ def attempt_view(attempt: Attempt) -> AttemptView:
     )
 
 
-def order_view(order: StoredOrder, attempts: list[Attempt]) -> OrderView:
+def status_entry_view(entry: StatusEntry) -> StatusEntryView:
+    return StatusEntryView(
+        status=entry.status,
+        previousStatus=entry.previous_status,
+        posOrderId=entry.pos_order_id,
+        reason=entry.reason,
+        source=entry.source,
+        occurredAt=entry.occurred_at,
+        recordedAt=entry.recorded_at,
+    )
+
+
+def order_view(
+    order: StoredOrder,
+    attempts: list[Attempt],
+    history: list[StatusEntry] | None = None,
+    skips: list[StatusSkip] | None = None,
+) -> OrderView:
     return OrderView(
         orderId=order.id,
         outletId=order.outlet_id,
@@ -72,6 +136,14 @@ def order_view(order: StoredOrder, attempts: list[Attempt]) -> OrderView:
         updatedAt=order.updated_at,
         order=msgspec.Raw(order.body),
         attempts=[attempt_view(a) for a in attempts],
+        fulfilmentStatus=order.fulfilment_status,
+        statusHistory=[status_entry_view(e) for e in history or []],
+        skippedStatusUpdates=[
+            StatusSkipView(
+                source=s.source, posOrderId=s.pos_order_id, reason=s.reason, receivedAt=s.received_at
+            )
+            for s in skips or []
+        ],
     )
 
 
@@ -80,19 +152,55 @@ class OrderController(Controller):
     tags = ["Partner H2H"]
 
     @post(
-        "/dispatch", status_code=200, summary="Dispatch an order to the outlet's POS (webhook or transformer)"
+        "/dispatch",
+        status_code=200,
+        summary="Dispatch an order to the outlet's POS (webhook or transformer)",
+        opt={REQUEST_BODY_OPT: dispatch_request_type},
+        response_headers=[
+            ResponseHeader(
+                name=REPLAYED_HEADER,
+                documentation_only=True,
+                description="`true` when the answer replays an earlier request with the same Idempotency-Key",
+            )
+        ],
     )
     async def dispatch(
         self,
         caller: CallerDep,
         services: ServicesDep,
         body: RawBody,
-    ) -> DispatchResponse:
+        idempotency_key: Annotated[
+            str | None,
+            HeaderParameter(
+                name=IDEMPOTENCY_HEADER,
+                min_length=1,
+                max_length=MAX_KEY_LENGTH,
+                pattern=KEY_PATTERN,
+                description="Same key and same body: the first response again, nothing stored or sent;"
+                " same key, different body: 409. Per tenant.",
+            ),
+        ] = None,
+    ) -> Response[DispatchResponse]:
         """``{outletId, event, order, builtInTransformer?}``; ``order`` is sent byte for byte.
 
         The raw body is taken as bytes, not decoded by the framework: the order's bytes must survive.
         """
-        return await services.dispatcher.dispatch(caller.tenant_id, body)
+        claim = claim_for(idempotency_key, body)
+        if claim is None:
+            return Response(await services.dispatcher.dispatch(caller.tenant_id, body))
+        wait_s = services.settings.dispatch_timeout_s + WAIT_MARGIN_S
+        replayed = await replay(services.store, caller.tenant_id, claim, clock=services.clock, wait_s=wait_s)
+        if replayed is None:
+            try:
+                return Response(await services.dispatcher.dispatch(caller.tenant_id, body, claim=claim))
+            except KeyAlreadyClaimed:
+                # A concurrent request with the key won the claim: answer what it answers.
+                replayed = await replay(
+                    services.store, caller.tenant_id, claim, clock=services.clock, wait_s=wait_s
+                )
+                if replayed is None:
+                    raise Conflict(f"{IDEMPOTENCY_HEADER} {claim.key!r} is contended; retry") from None
+        return Response(replayed, headers={REPLAYED_HEADER: "true"})
 
     @get("/{order_id:str}", summary="A stored order with its attempts")
     async def get_order(
@@ -102,7 +210,11 @@ class OrderController(Controller):
         if order is None:
             raise NotFound(f"order {order_id} not found")
         attempts = await services.store.list_attempts(caller.tenant_id, order_id)
-        return OrderEnvelope(code=200, isSuccess=True, message="ok", order=order_view(order, attempts))
+        history = await services.store.status_history(caller.tenant_id, order_id)
+        skips = await services.store.status_skips(caller.tenant_id, order_id)
+        return OrderEnvelope(
+            code=200, isSuccess=True, message="ok", order=order_view(order, attempts, history, skips)
+        )
 
     @get("/", summary="Stored orders, newest first")
     async def list_orders(
@@ -110,14 +222,13 @@ class OrderController(Controller):
         caller: CallerDep,
         services: ServicesDep,
         outlet_id: Annotated[str | None, QueryParameter(name="outletId")] = None,
-        status: Annotated[str | None, QueryParameter(name="status")] = None,
+        status: Annotated[
+            str | None,
+            QueryParameter(name="status", pattern=f"^({'|'.join(ORDER_STATUSES)})$"),
+        ] = None,
         limit: Annotated[int, QueryParameter(name="limit", ge=1, le=500)] = 50,
         offset: Annotated[int, QueryParameter(name="offset", ge=0)] = 0,
     ) -> OrderList:
-        if status is not None and status not in ORDER_STATUSES:
-            raise InvalidRequest(
-                f"unknown status {status!r} - at `status` (one of {', '.join(ORDER_STATUSES)})"
-            )
         found, total = await services.store.list_orders(
             caller.tenant_id, outlet_id=outlet_id, status=status, limit=limit, offset=offset
         )

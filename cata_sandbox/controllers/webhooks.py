@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from cata_sandbox.callbacks import check_callback_url
+from cata_sandbox.callbacks import check_callback
 from cata_sandbox.errors import InvalidRequest, NotFound
 from cata_sandbox.schemas import EVENTS, ApiResponse, WebhookRegistration, WebhookUpdate, WebhookView
 from cata_sandbox.services import CallerDep, ServicesDep
@@ -55,7 +55,7 @@ class WebhookController(Controller):
             caller.tenant_id,
             outlet_id=data.outletId,
             provider=data.provider,
-            callback_url=check_callback_url(data.callbackUrl),
+            callback_url=await check_callback(data.callbackUrl, services.settings.callback_policy),
             events=_check_events(data.events),
             secret=new_webhook_secret(),
             now=services.clock.now(),
@@ -95,7 +95,9 @@ class WebhookController(Controller):
             caller.tenant_id,
             webhook_id,
             services.clock.now(),
-            callback_url=None if data.callbackUrl is None else check_callback_url(data.callbackUrl),
+            callback_url=None
+            if data.callbackUrl is None
+            else await check_callback(data.callbackUrl, services.settings.callback_policy),
             events=None if data.events is None else _check_events(data.events),
             is_active=data.isActive,
         )

@@ -4,15 +4,28 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from importlib.metadata import entry_points
 from typing import Any
 
 from cata_sandbox.transformers.base import OutboundRequest, Outcome, Transformer, UnmappableOrder
 
-__all__ = ["OutboundRequest", "Outcome", "Transformer", "TransformerRegistry", "UnmappableOrder"]
+__all__ = [
+    "BUILT_IN",
+    "ENTRY_POINT_GROUP",
+    "OutboundRequest",
+    "Outcome",
+    "Transformer",
+    "TransformerRegistry",
+    "UnmappableOrder",
+]
+
+log = logging.getLogger("cata_sandbox.transformers")
 
 ENTRY_POINT_GROUP = "cata_sandbox.transformers"
-BUILT_IN: dict[str, str] = {}
+BUILT_IN: dict[str, str] = {
+    "revel": "cata_sandbox.transformers.revel:RevelTransformer",
+}
 
 
 def _load(target: str) -> Any:
@@ -25,14 +38,38 @@ class TransformerRegistry:
 
     def __init__(self, transformers: dict[str, Transformer] | None = None) -> None:
         self._transformers: dict[str, Transformer] = dict(transformers or {})
+        for slug, transformer in self._transformers.items():
+            _check_slug(slug, transformer)
 
     @classmethod
     def discover(cls) -> TransformerRegistry:
+        """The built-ins, then every entry point of the group on the current ``sys.path``.
+
+        A built-in that fails to load is a bug and raises. A third-party entry point that fails to
+        load, is not a transformer, is named differently from its ``slug``, or claims a built-in slug
+        is logged and skipped: one broken plugin must not take the service (and Path 1) down.
+        """
         found: dict[str, Transformer] = {}
         for slug, target in BUILT_IN.items():
-            found[slug] = _instantiate(_load(target))
+            found[slug] = _check_slug(slug, _instantiate(_load(target)))
         for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-            found[entry_point.name] = _instantiate(entry_point.load())
+            slug = entry_point.name
+            try:
+                transformer = _check_slug(slug, _instantiate(entry_point.load()))
+            except Exception as exc:
+                log.warning("transformer entry point %s = %s skipped: %s", slug, entry_point.value, exc)
+                continue
+            existing = found.get(slug)
+            if existing is not None and type(existing) is not type(transformer):
+                log.warning(
+                    "transformer entry point %s = %s skipped: slug %r is already taken by %s",
+                    slug,
+                    entry_point.value,
+                    slug,
+                    type(existing).__qualname__,
+                )
+                continue
+            found[slug] = transformer
         return cls(found)
 
     def get(self, slug: str) -> Transformer | None:
@@ -41,9 +78,19 @@ class TransformerRegistry:
     def slugs(self) -> list[str]:
         return sorted(self._transformers)
 
+    def __contains__(self, slug: object) -> bool:
+        return slug in self._transformers
+
 
 def _instantiate(obj: Any) -> Transformer:
     instance = obj() if isinstance(obj, type) else obj
     if not isinstance(instance, Transformer):
         raise TypeError(f"{obj!r} does not implement the Transformer interface")
     return instance
+
+
+def _check_slug(slug: str, transformer: Transformer) -> Transformer:
+    # The engine records the route as ``transformer.slug`` and looks it up again to read the answer.
+    if transformer.slug != slug:
+        raise TypeError(f"registered as {slug!r} but its slug is {transformer.slug!r}")
+    return transformer

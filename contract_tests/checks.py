@@ -1,0 +1,59 @@
+"""Checks several properties share, written from the seed and independent of the code under test."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from typing import Any
+
+import httpx
+
+from contract_tests.targets import headers_of
+
+DISPATCH_ANSWER_KEYS = {"code", "isSuccess", "message", "orderId", "externalOrderId", "dispatched", "reason"}
+TRANSPORT_PREFIX = "http request failed: "
+
+
+def signature(secret: str, body: bytes) -> str:
+    """``sha256=`` + lowercase hex HMAC-SHA256 of ``body`` keyed with the secret's UTF-8 bytes (the seed)."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def verifies(secret: str, body: bytes, header: str) -> bool:
+    return hmac.compare_digest(signature(secret, body).encode(), header.encode("ascii", "replace"))
+
+
+def dispatch_answer(response: httpx.Response) -> dict[str, Any]:
+    """The dispatch endpoint's answer, checked against the seed's response shape."""
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    assert set(answer) == DISPATCH_ANSWER_KEYS, answer
+    assert (answer["code"], answer["isSuccess"]) == (200, True), answer
+    assert isinstance(answer["dispatched"], bool), answer
+    assert answer["reason"] == "" if answer["dispatched"] else answer["reason"] != "", answer
+    return answer
+
+
+def refusal(response: httpx.Response) -> str:
+    """The message of a 400 answer in the error envelope."""
+    assert response.status_code == 400, (response.status_code, response.text)
+    answer = response.json()
+    assert set(answer) >= {"code", "isSuccess", "message"}, answer
+    assert (answer["code"], answer["isSuccess"]) == (400, False), answer
+    message: str = answer["message"]
+    assert isinstance(message, str) and message, answer
+    return message
+
+
+def only_header(entry: dict[str, Any], name: str) -> str:
+    values = headers_of(entry).get(name.lower(), [])
+    assert len(values) == 1, f"{name}: {values}"
+    return values[0]
+
+
+def delivery_id(entry: dict[str, Any]) -> str:
+    """The request's ``X-Cata-Delivery-ID``, checked to be a UUID."""
+    value = only_header(entry, "X-Cata-Delivery-ID")
+    assert str(uuid.UUID(value)) == value.lower(), value
+    return value

@@ -1,0 +1,63 @@
+"""Options, hypothesis profiles and the servers of the contract suite.
+
+``pytest contract_tests`` starts the real service and mock_pos in-process on ephemeral loopback ports,
+once per session. ``--cata-url URL --mock-url URL --api-key KEY`` runs the same tests against servers
+that are already running (``cata-sandbox serve`` + ``mock-pos serve``, or ``cata-sandbox up``);
+``--dispatch-budget S`` must then match the service's ``--dispatch-timeout``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import settings
+
+from contract_tests import profiles
+from contract_tests.targets import DEFAULT_BUDGET_S, Servers, in_process, live
+
+profiles.register()
+settings.load_profile(profiles.active())
+
+URL_OPTIONS = ("cata_url", "mock_url", "api_key")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract", "cata-sandbox contract suite")
+    group.addoption("--cata-url", default=None, help="base URL of a running dispatch service")
+    group.addoption("--mock-url", default=None, help="base URL of a running mock_pos")
+    group.addoption("--api-key", default=None, help="an API key of the running service")
+    group.addoption(
+        "--dispatch-budget",
+        type=float,
+        default=None,
+        help=f"the service's dispatch budget in seconds (in-process default {DEFAULT_BUDGET_S})",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    mode = "live servers" if config.getoption("cata_url") else "in-process servers"
+    return f"contract suite: {mode}, hypothesis profile {profiles.active()!r}"
+
+
+@pytest.fixture(scope="session")
+def servers(request: pytest.FixtureRequest) -> Iterator[Servers]:
+    """HTTP clients of the service and mock_pos, live or started here for the session."""
+    given = {name: request.config.getoption(name) for name in URL_OPTIONS}
+    budget = request.config.getoption("dispatch_budget") or DEFAULT_BUDGET_S
+    if any(given.values()):
+        missing = [f"--{name.replace('_', '-')}" for name, value in given.items() if not value]
+        if missing:
+            raise pytest.UsageError(f"live mode needs {', '.join(missing)} as well")
+        running = Servers(live(given["cata_url"], given["mock_url"], given["api_key"], budget))
+        try:
+            yield running
+        finally:
+            running.close()
+        return
+    with in_process(budget) as target:
+        running = Servers(target)
+        try:
+            yield running
+        finally:
+            running.close()

@@ -1,0 +1,55 @@
+"""Hypothesis profiles of the contract suite and how many examples each property gets under each.
+
+``HYPOTHESIS_PROFILE`` picks the profile (``dev`` when unset); ``conftest.py`` registers and loads it.
+A property's count is set per profile because the properties cost very different amounts: a fault that
+waits out the dispatch budget costs seconds, a byte comparison milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, Phase, settings
+
+PROFILE_VARIABLE = "HYPOTHESIS_PROFILE"
+PROFILES = ("dev", "ci", "mutant")
+
+# property → examples per test case (a parametrized test counts per parameter) under each profile.
+EXAMPLES: dict[str, dict[str, int]] = {
+    "hmac": {"dev": 15, "ci": 120, "mutant": 8},
+    "persistence": {"dev": 8, "ci": 45, "mutant": 6},
+    "reasons": {"dev": 4, "ci": 20, "mutant": 3},
+    "reasons_slow": {"dev": 2, "ci": 6, "mutant": 2},
+    "validation_field": {"dev": 2, "ci": 5, "mutant": 2},
+    "validation_envelope": {"dev": 3, "ci": 12, "mutant": 2},
+    "transformer": {"dev": 8, "ci": 60, "mutant": 5},
+    "delivery_ids": {"dev": 5, "ci": 30, "mutant": 4},
+    "redispatch": {"dev": 4, "ci": 25, "mutant": 4},
+}
+
+
+def active() -> str:
+    name = os.environ.get(PROFILE_VARIABLE, "dev")
+    if name not in PROFILES:
+        raise ValueError(f"{PROFILE_VARIABLE}={name!r}: the contract suite knows {', '.join(PROFILES)}")
+    return name
+
+
+def examples(prop: str) -> int:
+    """How many examples ``prop`` runs under the active profile."""
+    return EXAMPLES[prop][active()]
+
+
+def register() -> None:
+    common = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow], "print_blob": True}
+    settings.register_profile("dev", max_examples=10, **common)
+    settings.register_profile("ci", max_examples=100, **common)
+    # Mutation runs only need to know *whether* a property fails: no shrinking, no example database.
+    settings.register_profile(
+        "mutant",
+        max_examples=5,
+        phases=[Phase.explicit, Phase.generate],
+        database=None,
+        derandomize=True,
+        **common,
+    )

@@ -1,0 +1,114 @@
+"""A shell script that replays one example against a running sandbox, printed when the example fails.
+
+Every setup call and every dispatch of a scenario is added as a ``curl`` step and handed to hypothesis's
+``note()``, which prints the notes of the failing example (and only of that one) in the test report. The
+script uses ``$CATA_URL``, ``$MOCK_URL`` and ``$KEY``, so it runs against ``cata-sandbox serve`` +
+``mock-pos serve`` (or ``cata-sandbox up``) on any ports. Bodies keep their exact bytes: a heredoc when
+the text survives one unchanged, otherwise base64.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import msgspec
+from hypothesis import note
+from hypothesis.errors import InvalidArgument
+
+PREAMBLE = (
+    "# Reproduce against a running sandbox (cata-sandbox serve + mock-pos serve, or cata-sandbox up):\n"
+    "#   export CATA_URL=http://127.0.0.1:8700 MOCK_URL=http://127.0.0.1:8701 KEY=<the sandbox API key>"
+)
+_VARIABLES = {"@@CATA_URL@@": "$CATA_URL", "@@MOCK_URL@@": "$MOCK_URL", "@@KEY@@": "$KEY", "@@SECRET@@": "$SECRET"}
+_HEREDOC_END = "CATA_ORDER_EOF"
+_JSON = "-H 'Content-Type: application/json'"
+_AUTH = '-H "X-Api-Key: $KEY"'
+
+
+def shell_quote(text: str) -> str:
+    """``text`` as one single-quoted shell word."""
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def shell_json(value: Any) -> str:
+    """Compact JSON as a shell word, with ``@@NAME@@`` placeholders turned into ``$NAME`` expansions."""
+    word = shell_quote(msgspec.json.encode(value).decode("utf-8"))
+    for placeholder, variable in _VARIABLES.items():
+        word = word.replace(placeholder, f"'\"{variable}\"'")
+    return word
+
+
+def body_step(command: str, body: bytes) -> str:
+    """``command`` reading ``body`` from stdin, byte for byte."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    exact = f"printf %s {base64.b64encode(body).decode('ascii')} | base64 -d | {command} --data-binary @-"
+    if text is None or "\r" in text or "\x00" in text or _HEREDOC_END in text:
+        return exact
+    # A heredoc adds one newline after the last line: JSON whitespace after the envelope, harmless.
+    return (
+        f"{command} --data-binary @- <<'{_HEREDOC_END}'\n{text}\n{_HEREDOC_END}\n"
+        f"# the same bytes without the heredoc's final newline:\n# {exact}"
+    )
+
+
+class Steps:
+    """The curl steps of one scenario, each also passed to hypothesis's ``note``."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def _add(self, line: str) -> None:
+        if not self.lines:
+            self._emit(PREAMBLE)
+        self.lines.append(line)
+        self._emit(line)
+
+    @staticmethod
+    def _emit(text: str) -> None:
+        try:
+            note(text)
+        except InvalidArgument:
+            # Not inside a hypothesis test (a plain pytest test or a helper): nothing to report to.
+            pass
+
+    def script(self) -> str:
+        return "\n".join([PREAMBLE, *self.lines])
+
+    def register_webhook(self, registration: dict[str, Any], receiver: str) -> None:
+        body = {**registration, "callbackUrl": f"@@MOCK_URL@@/webhooks/{receiver}"}
+        self._add(
+            f'SECRET=$(curl -sS -X POST "$CATA_URL/api/v1/webhooks/register" {_AUTH} {_JSON} '
+            f"-d {shell_json(body)} | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"webhook\"][\"secret\"])')"
+        )
+
+    def configure_receiver(self, receiver: str, *, probe: bool, outlet_id: str) -> None:
+        config: dict[str, Any] = {"secret": "@@SECRET@@"}
+        if probe:
+            config["probe"] = {
+                "url": f"@@CATA_URL@@/api/v1/orders?outletId={outlet_id}",
+                "headers": {"X-Api-Key": "@@KEY@@"},
+            }
+        self._add(f'curl -sS -X PUT "$MOCK_URL/__admin/receivers/{receiver}" {_JSON} -d {shell_json(config)}')
+
+    def put_outlet_provider(self, outlet_id: str, body: dict[str, Any]) -> None:
+        shown = {**body, "settings": {**body["settings"], "baseUrl": "@@MOCK_URL@@/revel"}}
+        self._add(
+            f'curl -sS -X PUT "$CATA_URL/api/v1/outlet-providers/{outlet_id}" {_AUTH} {_JSON} '
+            f"-d {shell_json(shown)}"
+        )
+
+    def add_fault(self, spec: dict[str, Any]) -> None:
+        self._add(f'curl -sS -X POST "$MOCK_URL/__admin/faults" {_JSON} -d {shell_json(spec)}')
+
+    def dispatch(self, body: bytes) -> None:
+        self._add(body_step(f'curl -sS -X POST "$CATA_URL/api/v1/orders/dispatch" {_AUTH} {_JSON}', body))
+
+    def redispatch(self, order_id: str) -> None:
+        self._add(
+            f"# ORDER_ID=<the orderId the dispatch above answered; in this run {order_id}>\n"
+            f'curl -sS -X POST "$CATA_URL/api/v1/orders/$ORDER_ID/redispatch" {_AUTH}'
+        )

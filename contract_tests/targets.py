@@ -1,0 +1,254 @@
+"""The servers under contract: the dispatch service and mock_pos, in-process or already running.
+
+Everything the properties do goes over HTTP — the service's public API and mock_pos's admin API — so the
+same tests run against servers started here on ephemeral loopback ports or against live URLs
+(``--cata-url``, ``--mock-url``, ``--api-key``). Each example works in a :class:`Scenario` of its own:
+a fresh outlet id and a fresh receiver name, so examples never see each other's orders or requests.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+
+from contract_tests import repro
+
+IN_PROCESS_API_KEY = "contract-key"
+DEFAULT_BUDGET_S = 1.5
+REVEL_SETTINGS_BASE: dict[str, Any] = {
+    "apiKey": "sandbox-key",
+    "apiSecret": "sandbox-secret",
+    "establishmentId": 1,
+    "diningOptionIds": {"PICKUP": 1, "DELIVERY": 2, "DINE_IN": 0},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where the two servers are, the key of a tenant, and the service's dispatch budget."""
+
+    cata_url: str
+    mock_url: str
+    api_key: str
+    budget_s: float
+    # In-process servers serve nobody else, so tenant-wide counts are meaningful there.
+    exclusive: bool
+
+
+@contextlib.contextmanager
+def in_process(budget_s: float = DEFAULT_BUDGET_S) -> Iterator[Target]:
+    """The real service (SQLite in a temp dir) and mock_pos on ephemeral loopback ports."""
+    from cata_sandbox.app import create_app
+    from cata_sandbox.settings import Settings
+    from mock_pos.app import create_mock_pos
+    from mock_pos.server import ServerThread
+
+    with tempfile.TemporaryDirectory(prefix="cata-contract-") as tmp:
+        settings = Settings(
+            database_url=f"sqlite:///{Path(tmp) / 'contract.db'}",
+            api_key=IN_PROCESS_API_KEY,
+            dispatch_timeout_s=budget_s,
+        )
+        with ServerThread(create_app(settings)) as cata, ServerThread(create_mock_pos()) as mock:
+            yield Target(cata.url, mock.url, IN_PROCESS_API_KEY, budget_s, exclusive=True)
+
+
+def live(cata_url: str, mock_url: str, api_key: str, budget_s: float) -> Target:
+    """Already running servers; checks that both answer and that the key is accepted."""
+    target = Target(cata_url.rstrip("/"), mock_url.rstrip("/"), api_key, budget_s, exclusive=False)
+    wait_until_up(target)
+    return target
+
+
+def wait_until_up(target: Target, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    problem = ""
+    while time.monotonic() < deadline:
+        try:
+            health = httpx.get(f"{target.cata_url}/health", timeout=2)
+            admin = httpx.get(f"{target.mock_url}/__admin/health", timeout=2)
+            if health.status_code == 200 and admin.status_code == 200:
+                whoami = httpx.get(
+                    f"{target.cata_url}/api/v1/auth/whoami", headers={"X-Api-Key": target.api_key}, timeout=2
+                )
+                if whoami.status_code != 200:
+                    raise RuntimeError(f"--api-key is not accepted by {target.cata_url}: {whoami.text}")
+                return
+            problem = f"health {health.status_code}, mock admin {admin.status_code}"
+        except httpx.HTTPError as exc:
+            problem = str(exc)
+        time.sleep(0.1)
+    raise RuntimeError(f"servers not reachable within {timeout}s: {problem}")
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+class Servers:
+    """HTTP clients of both servers for one test session."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.cata = httpx.Client(
+            base_url=target.cata_url, headers={"X-Api-Key": target.api_key}, timeout=target.budget_s + 30
+        )
+        self.mock = httpx.Client(base_url=target.mock_url, timeout=30)
+
+    def close(self) -> None:
+        self.cata.close()
+        self.mock.close()
+
+    def scenario(self) -> Scenario:
+        return Scenario(self)
+
+    def transformer_slugs(self) -> list[str]:
+        """What the service says it knows, from the 400 an unknown ``builtInTransformer`` gets."""
+        from cata_sandbox.transformers import TransformerRegistry
+
+        return TransformerRegistry.discover().slugs()
+
+
+@dataclass
+class Scenario:
+    """One example's world: a unique outlet and receiver; every setup call is noted as a curl step."""
+
+    servers: Servers
+    outlet_id: str = field(default_factory=lambda: new_id("ct-outlet"))
+    receiver: str = field(default_factory=lambda: new_id("ct-recv"))
+    order_ref: str = field(default_factory=lambda: new_id("CT"))
+    steps: repro.Steps = field(default_factory=repro.Steps)
+
+    @property
+    def cata(self) -> httpx.Client:
+        return self.servers.cata
+
+    @property
+    def mock(self) -> httpx.Client:
+        return self.servers.mock
+
+    @property
+    def target(self) -> Target:
+        return self.servers.target
+
+    @property
+    def receiver_url(self) -> str:
+        return f"{self.target.mock_url}/webhooks/{self.receiver}"
+
+    # --- setup ------------------------------------------------------------------------------
+
+    def webhook(self, *, probe: bool = False) -> str:
+        """Register the mock receiver as the outlet's webhook; the secret is wired on both sides."""
+        registration = {"outletId": self.outlet_id, "callbackUrl": self.receiver_url}
+        self.steps.register_webhook(registration, self.receiver)
+        response = self.cata.post("/api/v1/webhooks/register", json=registration)
+        assert response.status_code == 201, response.text
+        secret: str = response.json()["webhook"]["secret"]
+        config: dict[str, Any] = {"secret": secret}
+        if probe:
+            config["probe"] = {
+                "url": f"{self.target.cata_url}/api/v1/orders?outletId={self.outlet_id}",
+                "headers": {"X-Api-Key": self.target.api_key},
+            }
+        self.steps.configure_receiver(self.receiver, probe=probe, outlet_id=self.outlet_id)
+        answered = self.mock.put(f"/__admin/receivers/{self.receiver}", json=config)
+        assert answered.status_code in (200, 201), answered.text
+        return secret
+
+    def revel_outlet(self, **overrides: Any) -> dict[str, Any]:
+        """Map the outlet to mock Revel with its default credentials and establishment."""
+        settings = {**REVEL_SETTINGS_BASE, "baseUrl": f"{self.target.mock_url}/revel", **overrides}
+        body = {"providerSlug": "revel", "settings": settings}
+        self.steps.put_outlet_provider(self.outlet_id, body)
+        response = self.cata.put(f"/api/v1/outlet-providers/{self.outlet_id}", json=body)
+        assert response.status_code in (200, 201), response.text
+        return settings
+
+    def fault(self, spec: dict[str, Any]) -> dict[str, Any]:
+        self.steps.add_fault(spec)
+        response = self.mock.post("/__admin/faults", json=spec)
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    def remove_fault(self, fault_id: int) -> None:
+        self.mock.delete(f"/__admin/faults/{fault_id}")
+
+    # --- acting -------------------------------------------------------------------------------
+
+    def dispatch(self, body: bytes) -> httpx.Response:
+        self.steps.dispatch(body)
+        return self.cata.post(
+            "/api/v1/orders/dispatch", content=body, headers={"Content-Type": "application/json"}
+        )
+
+    def redispatch(self, order_id: str) -> httpx.Response:
+        self.steps.redispatch(order_id)
+        return self.cata.post(f"/api/v1/orders/{order_id}/redispatch")
+
+    # --- observing ----------------------------------------------------------------------------
+
+    def journal(self, target: str | None = None) -> list[dict[str, Any]]:
+        response = self.mock.get("/__admin/journal", params={"target": target or self.receiver})
+        assert response.status_code == 200, response.text
+        entries: list[dict[str, Any]] = response.json()
+        return entries
+
+    def stored_orders(self) -> list[dict[str, Any]]:
+        response = self.cata.get("/api/v1/orders", params={"outletId": self.outlet_id, "limit": 500})
+        assert response.status_code == 200, response.text
+        listing = response.json()
+        assert listing["total"] == len(listing["orders"]), listing
+        orders: list[dict[str, Any]] = listing["orders"]
+        return orders
+
+    def stored_order(self, order_id: str) -> dict[str, Any]:
+        response = self.cata.get(f"/api/v1/orders/{order_id}")
+        assert response.status_code == 200, response.text
+        order: dict[str, Any] = response.json()["order"]
+        return order
+
+    def tenant_order_total(self) -> int:
+        response = self.cata.get("/api/v1/orders", params={"limit": 1})
+        assert response.status_code == 200, response.text
+        total: int = response.json()["total"]
+        return total
+
+    def revel_orders(self) -> list[dict[str, Any]]:
+        response = self.mock.get("/__admin/revel/orders")
+        assert response.status_code == 200, response.text
+        orders: list[dict[str, Any]] = response.json()
+        return orders
+
+    def revel_config(self) -> dict[str, Any]:
+        response = self.mock.get("/__admin/revel")
+        assert response.status_code == 200, response.text
+        config: dict[str, Any] = response.json()
+        return config
+
+
+def body_of(entry: dict[str, Any]) -> bytes:
+    """The raw request body of a mock_pos journal entry."""
+    return base64.b64decode(entry["bodyBase64"])
+
+
+def headers_of(entry: dict[str, Any]) -> dict[str, list[str]]:
+    """Journal headers by lower-case name (every value kept: a header sent twice is a finding)."""
+    found: dict[str, list[str]] = {}
+    for name, value in entry["headers"]:
+        found.setdefault(name.lower(), []).append(value)
+    return found
+
+
+def decode(text: bytes | str) -> Any:
+    return msgspec.json.decode(text)

@@ -1,0 +1,469 @@
+"""`cata-sandbox up` and `trigger` as a partner runs them: real subprocesses on free loopback ports."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from cata_sandbox.sandbox_up import seed
+from cata_sandbox.signing import verify
+from cata_sandbox.transformers import TransformerRegistry
+from tests.harness import API_KEY, ORDER, MockPos, Sandbox, envelope
+from tests.test_check_receiver import receiver
+
+CLI = [sys.executable, "-m", "cata_sandbox.cli"]
+README = Path(__file__).resolve().parent.parent / "README.md"
+BANNER_END = "Path 2, built-in Revel transformer"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment without the developer's CATA_* settings, the venv's scripts first on PATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CATA_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.update(extra)
+    return env
+
+
+def port_closed(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+@dataclass
+class Up:
+    """A running `cata-sandbox up` and what its banner said."""
+
+    process: subprocess.Popen[bytes]
+    out: Path
+    err: Path
+    port: int
+    mock_port: int
+    banner: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def mock_url(self) -> str:
+        return f"http://127.0.0.1:{self.mock_port}"
+
+    def field(self, label: str) -> str:
+        found = re.search(rf"^\s+{label}\s+(\S+)", self.banner, re.MULTILINE)
+        assert found, self.banner
+        return found.group(1)
+
+    @property
+    def api_key(self) -> str:
+        return self.field("API key")
+
+    @property
+    def secret(self) -> str:
+        return self.field("webhook secret")
+
+    def cli(
+        self, *args: str, api_key: str | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        env = clean_env(CATA_URL=self.url, CATA_API_KEY=api_key or self.api_key)
+        return subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, timeout=timeout)
+
+    def trigger(self, *args: str) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+        result = self.cli("trigger", "--json", *args)
+        assert "Traceback" not in result.stderr, result.stderr
+        rows: list[dict[str, Any]] = json.loads(result.stdout) if result.stdout.strip() else []
+        return result, rows
+
+    def stop(self, sig: int = signal.SIGINT) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        return self.process.wait(timeout=30)
+
+
+def start_up(directory: Path, *extra: str, env: dict[str, str] | None = None, timeout: float = 60) -> Up:
+    """Start `up` on two free ports in ``directory`` and wait (with a deadline) for its whole banner."""
+    directory.mkdir(parents=True, exist_ok=True)
+    port, mock_port = free_port(), free_port()
+    while mock_port == port:
+        mock_port = free_port()
+    out, err = directory / f"up-{port}.out", directory / f"up-{port}.err"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        process = subprocess.Popen(
+            [*CLI, "up", "--port", str(port), "--mock-port", str(mock_port), *extra],
+            cwd=directory,
+            stdout=stdout,
+            stderr=stderr,
+            env=env or clean_env(),
+        )
+    deadline = time.monotonic() + timeout
+    while True:
+        text = out.read_text(encoding="utf-8")
+        if BANNER_END in text and text.rstrip().endswith("}'"):
+            return Up(process, out, err, port, mock_port, text)
+        if process.poll() is not None:
+            raise AssertionError(f"up exited with {process.returncode}: {err.read_text()}")
+        if time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"up did not print its banner in time: {text}\n{err.read_text()}")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
+    """One sandbox for the module, with a short dispatch budget so `delay` faults time out quickly."""
+    running = start_up(tmp_path_factory.mktemp("up"), "--dispatch-timeout", "2")
+    try:
+        yield running
+    finally:
+        assert running.stop() == 0
+
+
+def test_banner_shows_urls_key_outlets_secret_and_two_working_curl_examples(up: Up) -> None:
+    banner = up.banner
+    for expected in (up.url, f"{up.url}/schema", up.mock_url, "outlet-webhook", "outlet-revel"):
+        assert expected in banner
+    assert up.api_key.startswith("cata_sk_")
+    assert up.secret.startswith("whsec_")
+    assert "mapped to mock Revel" in banner
+    assert httpx.get(f"{up.url}/health").json() == {"status": "healthy"}
+    assert httpx.get(f"{up.url}/schema/openapi.json").status_code == 200
+    assert httpx.get(f"{up.mock_url}/__admin/health").status_code == 200
+
+    curls = [line.strip() for line in banner.splitlines() if line.strip().startswith("curl ")]
+    assert len(curls) == 2
+    for command, route in zip(curls, ("webhook", "revel"), strict=True):
+        words = shlex.split(command)
+        url = next(w for w in words if w.startswith("http://"))
+        headers = dict(words[i + 1].split(": ", 1) for i, w in enumerate(words) if w == "-H")
+        body = words[words.index("-d") + 1].encode()
+        answer = httpx.post(url, headers=headers, content=body).json()
+        assert answer["dispatched"] is True, answer
+        stored = httpx.get(f"{up.url}/api/v1/orders/{answer['orderId']}", headers={"X-Api-Key": up.api_key})
+        assert stored.json()["order"]["route"] == route
+    # The webhook secret is wired on both sides: the mock receiver verified the signature.
+    entries = httpx.get(f"{up.mock_url}/__admin/journal", params={"target": "outlet-webhook"}).json()
+    assert entries
+    assert entries[-1]["signatureValid"] is True
+
+
+@pytest.mark.parametrize("transformer", [None, "revel"])
+def test_trigger_20_orders_all_dispatch_on_each_path(up: Up, transformer: str | None) -> None:
+    args = ["--count", "20", "--seed", "6"] + (["--transformer", transformer] if transformer else [])
+
+    result, rows = up.trigger(*args)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(rows) == 20
+    assert all(row["dispatched"] and row["asExpected"] and row["reason"] == "" for row in rows)
+    assert all(row["externalOrderId"] for row in rows)
+    assert {row["route"] for row in rows} == {transformer or "webhook"}
+    assert "20/20 as expected" in result.stderr
+    if transformer == "revel":
+        accepted = httpx.get(f"{up.mock_url}/__admin/revel/orders").json()
+        ids = {str(order["orderId"]) for order in accepted}
+        assert {row["externalOrderId"] for row in rows} <= ids
+
+
+def test_trigger_prints_a_table_by_default(up: Up) -> None:
+    result = up.cli("trigger", "--count", "2", "--seed", "8")
+    assert result.returncode == 0, result.stderr
+    header = next(line for line in result.stdout.splitlines() if "orderRefNo" in line)
+    for column in ("route", "dispatched", "externalOrderId", "reason", "latency ms"):
+        assert column in header
+    assert "SBX-00008-0001" in result.stdout
+    assert "2/2 as expected" in result.stdout
+
+
+EXACT, PREFIX = "exact", "prefix"
+
+
+@pytest.mark.parametrize(
+    ("transformer", "fault", "dispatched", "match", "reason"),
+    [
+        (None, "status:503", False, EXACT, "callback returned HTTP 503"),
+        (
+            None,
+            "error_body:Sold out",
+            False,
+            EXACT,
+            "callback returned 2xx but body indicated error: Sold out",
+        ),
+        (None, "delay:5", False, EXACT, "http request failed: timeout after 2s"),
+        (None, "reset", False, PREFIX, "http request failed: "),
+        (None, "malformed", True, EXACT, ""),
+        (None, "html", False, EXACT, "callback returned HTTP 502"),
+        (None, "redirect", False, EXACT, "callback returned HTTP 302"),
+        ("revel", "status:503", False, EXACT, 'POS returned HTTP 503: {"error":"mock status 503"}'),
+        ("revel", "error_body:Sold out", False, EXACT, "POS returned 2xx but body indicated error: Sold out"),
+        (
+            "revel",
+            "error_body.errorMsg:No stock",
+            False,
+            EXACT,
+            "POS returned 2xx but body indicated error: No stock",
+        ),
+        ("revel", "html", False, PREFIX, "POS returned HTTP 502: <!DOCTYPE html>"),
+        ("revel", "reset", False, PREFIX, "http request failed: "),
+    ],
+)
+def test_each_fault_gives_its_exact_reason(
+    up: Up, transformer: str | None, fault: str, dispatched: bool, match: str, reason: str
+) -> None:
+    args = ["--count", "2", "--fault", fault] + (["--transformer", transformer] if transformer else [])
+
+    result, rows = up.trigger(*args)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(rows) == 2
+    for row in rows:
+        assert row["dispatched"] is dispatched
+        assert row["asExpected"] is True
+        if match == EXACT:
+            assert row["reason"] == reason
+        else:
+            assert row["reason"].startswith(reason), row["reason"]
+    assert f"`mock:{fault}`" in result.stderr
+    assert "Expected: dispatched:" in result.stderr
+
+
+def test_trigger_exits_1_when_an_outcome_is_not_the_one_the_fault_prescribes(up: Up) -> None:
+    # A 0.1 s delay is inside the 2 s budget: the order is dispatched, not the expected timeout.
+    result, rows = up.trigger("--count", "1", "--fault", "delay:0.1")
+    assert result.returncode == 1
+    assert rows[0]["dispatched"] is True
+    assert rows[0]["asExpected"] is False
+    assert "did not get the expected outcome" in result.stderr
+
+
+def test_the_same_seed_sends_the_same_orders(up: Up) -> None:
+    _, first = up.trigger("--count", "3", "--seed", "77")
+    _, again = up.trigger("--count", "3", "--seed", "77")
+    assert [r["orderRefNo"] for r in first] == [r["orderRefNo"] for r in again]
+    headers = {"X-Api-Key": up.api_key}
+
+    def items(order_id: str) -> Any:
+        stored = httpx.get(f"{up.url}/api/v1/orders/{order_id}", headers=headers).json()["order"]["order"]
+        return stored["items"], stored["customer"], stored["totalPay"]
+
+    assert [items(r["orderId"]) for r in first] == [items(r["orderId"]) for r in again]
+
+
+def test_large_batches_show_progress_on_stderr(up: Up) -> None:
+    result, rows = up.trigger("--count", "60", "--concurrency", "16")
+    assert result.returncode == 0
+    assert len(rows) == 60
+    assert "dispatched 6/60 (10%)" in result.stderr
+    assert "dispatched 60/60 (100%)" in result.stderr
+
+
+def test_trigger_without_a_key_or_with_a_bad_one_is_a_one_line_error(up: Up) -> None:
+    env = clean_env(CATA_URL=up.url)
+    missing = subprocess.run([*CLI, "trigger"], capture_output=True, text=True, env=env, timeout=60)
+    assert missing.returncode != 0
+    assert "no API key" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    refused = up.cli("trigger", api_key="not-a-key")
+    assert refused.returncode == 1
+    assert "HTTP 401" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    bad_fault = up.cli("trigger", "--fault", "explode")
+    assert bad_fault.returncode == 2
+    assert "unknown fault mode 'explode'" in bad_fault.stderr
+
+
+def test_a_busy_port_is_a_one_line_error(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        for flag in ("--port", "--mock-port"):
+            result = subprocess.run(
+                [
+                    *CLI,
+                    "up",
+                    flag,
+                    str(port),
+                    *(["--port", str(free_port())] if flag == "--mock-port" else []),
+                ],
+                capture_output=True,
+                text=True,
+                cwd=tmp_path,
+                env=clean_env(),
+                timeout=60,
+            )
+            assert result.returncode == 1
+            assert result.stderr.strip() == f"Error: port {port} on 127.0.0.1 is already in use"
+            assert "Traceback" not in result.stderr
+
+
+def test_sigterm_and_sigint_stop_both_servers_and_a_restart_reuses_the_wiring(tmp_path: Path) -> None:
+    first = start_up(tmp_path)
+    old_key = first.api_key
+    assert "webhook #1 " in first.banner
+    assert first.stop(signal.SIGTERM) == 0
+    assert port_closed(first.port)
+    assert port_closed(first.mock_port)
+    assert "cata-sandbox stopped" in first.out.read_text()
+
+    second = start_up(tmp_path, env=clean_env(CATA_API_KEY="partner-chosen-key"))
+    try:
+        assert second.api_key == "partner-chosen-key"
+        assert second.secret != first.secret
+        # A new mock port means a new callback URL: a new webhook, wired with its own secret.
+        assert "webhook #2 " in second.banner
+        result, rows = second.trigger("--count", "2")
+        assert result.returncode == 0, result.stderr
+        assert all(row["dispatched"] for row in rows)
+        whoami = httpx.get(f"{second.url}/api/v1/auth/whoami", headers={"X-Api-Key": old_key})
+        assert whoami.status_code == 200
+    finally:
+        assert second.stop(signal.SIGINT) == 0
+    assert port_closed(second.port)
+    assert port_closed(second.mock_port)
+
+
+def test_a_restart_on_the_same_ports_rotates_the_same_webhooks_secret(tmp_path: Path) -> None:
+    port, mock_port = free_port(), free_port()
+    banners = []
+    for _ in range(2):
+        env = clean_env()
+        process = subprocess.Popen(
+            [*CLI, "up", "--port", str(port), "--mock-port", str(mock_port)],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        assert process.stdout is not None
+        lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = process.stdout.readline().decode()
+            lines.append(line)
+            if line.strip().startswith("curl") and "revel" in line:
+                break
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+        assert process.returncode == 0
+        banners.append("".join(lines))
+    secrets = [re.search(r"webhook secret\s+(\S+)", b).group(1) for b in banners]  # type: ignore[union-attr]
+    keys = [re.search(r"API key\s+(\S+)", b).group(1) for b in banners]  # type: ignore[union-attr]
+    assert all("webhook #1 " in b for b in banners)
+    assert secrets[0] != secrets[1]
+    assert keys[0] != keys[1], "a fresh key is printed on every start"
+
+
+async def test_seeding_warns_instead_of_failing_when_the_revel_transformer_is_missing(
+    sandbox: Sandbox, mock_pos: MockPos
+) -> None:
+    seeded = await seed(sandbox.url, mock_pos.url, API_KEY, TransformerRegistry({}))
+
+    assert seeded.revel_mapped is False
+    assert any("Revel transformer is not installed" in w for w in seeded.warnings)
+    answer = await asyncio.to_thread(sandbox.dispatch, envelope("outlet-webhook", json.dumps(ORDER).encode()))
+    assert answer.json()["dispatched"] is True
+
+
+# --- the README -----------------------------------------------------------------------------------
+
+
+def quickstart_blocks() -> list[list[str]]:
+    text = README.read_text(encoding="utf-8")
+    start = text.index("## Quickstart for partners (five minutes)")
+    end = text.index("\n## ", start + 1)
+    blocks = re.findall(r"```bash\n(.*?)```", text[start:end], re.DOTALL)
+    return [[line for line in block.splitlines() if line.strip()] for block in blocks]
+
+
+def test_the_readmes_first_command_installs_and_brings_up_the_sandbox() -> None:
+    text = README.read_text(encoding="utf-8")
+    first = re.search(r"```bash\n(.*?)```", text, re.DOTALL)
+    assert first
+    command = next(line for line in first.group(1).splitlines() if line and not line.startswith("#"))
+    assert command.startswith("python3 -m venv .venv")
+    assert command.endswith("&& cata-sandbox up")
+
+
+def test_the_quickstart_commands_work_as_written(tmp_path: Path) -> None:
+    blocks = quickstart_blocks()
+    assert blocks[0] == ["cata-sandbox up"]
+    port, mock_port = free_port(), free_port()
+    partner_secret: dict[str, str] = {}
+
+    def partner_check(body: bytes, signature: str | None) -> bool:
+        return verify(partner_secret.get("value", ""), body, signature)
+
+    from mock_pos.server import ServerThread
+
+    partner = ServerThread(receiver(check=partner_check), lifespan="off").start()
+    process = subprocess.Popen(
+        ["bash", "-c", f"exec {blocks[0][0]} --port {port} --mock-port {mock_port}"],
+        cwd=tmp_path,
+        stdout=(tmp_path / "up.out").open("wb"),
+        stderr=(tmp_path / "up.err").open("wb"),
+        env=clean_env(),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while BANNER_END not in (banner := (tmp_path / "up.out").read_text()):
+            assert process.poll() is None, (tmp_path / "up.err").read_text()
+            assert time.monotonic() < deadline, "up did not print its banner"
+            time.sleep(0.05)
+        time.sleep(0)  # the banner is one write; the rest of it is there
+        env = clean_env(CATA_URL=f"http://127.0.0.1:{port}")
+        values = {
+            "<the API key up printed>": re.search(r"API key\s+(\S+)", banner).group(1),  # type: ignore[union-attr]
+            "<the webhook secret up printed>": re.search(r"webhook secret\s+(\S+)", banner).group(1),  # type: ignore[union-attr]
+        }
+        ran = []
+        for line in [line for block in blocks[1:] for line in block]:
+            command = line.replace("127.0.0.1:8701", f"127.0.0.1:{mock_port}").replace(
+                "127.0.0.1:9000", f"127.0.0.1:{partner.port}"
+            )
+            for placeholder, value in values.items():
+                command = command.replace(placeholder, value)
+            assert "<" not in command, f"unknown placeholder in {line!r}"
+            if command.startswith("export "):
+                name, _, value = command[len("export ") :].partition("=")
+                env[name] = value
+                continue
+            result = subprocess.run(
+                ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+            )
+            assert result.returncode == 0, f"{line}\n{result.stdout}\n{result.stderr}"
+            ran.append(command)
+            if " orders " in f" {command} ":
+                values["<an orderId from the list>"] = re.search(  # type: ignore[union-attr]
+                    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", result.stdout
+                ).group(0)
+            if " register " in f" {command} ":
+                secret = re.search(r"^secret\s+(\S+)", result.stdout, re.MULTILINE).group(1)  # type: ignore[union-attr]
+                values["<the secret register printed>"] = secret
+                partner_secret["value"] = secret
+        assert any("check-receiver" in c and str(partner.port) in c for c in ran)
+        assert (tmp_path / "receiver.xml").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        partner.stop()
