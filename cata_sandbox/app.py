@@ -164,6 +164,7 @@ def create_app(
             yield
         finally:
             await client.aclose()
+            await store.aclose()
             await engine.dispose()
 
     return Litestar(

@@ -162,7 +162,7 @@ class ReceiverChecker:
         except httpx.TimeoutException:
             elapsed = (self.clock.monotonic() - started) * 1000
             answer = Answer(None, b"", elapsed, f"no answer within {self.timeout_s:g}s")
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             elapsed = (self.clock.monotonic() - started) * 1000
             answer = Answer(None, b"", elapsed, f"{type(exc).__name__}: {exc}")
         self.answers[name] = answer

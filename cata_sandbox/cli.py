@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import socket
 import sys
 from collections.abc import Callable
@@ -47,6 +48,10 @@ async def _prepare(settings: Settings) -> str | None:
         await engine.dispose()
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def port_is_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -83,6 +88,12 @@ def main() -> None:
     "--workers", type=int, default=1, show_default=True, help="Worker processes (use PostgreSQL for >1)."
 )
 @click.option("--log-level", default=None, help="debug, info, warning (default info).")
+@click.option(
+    "--callback-policy",
+    type=click.Choice(["allow-private", "public-only"]),
+    default=None,
+    help="public-only refuses loopback, private, link-local, metadata addresses (default allow-private).",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -90,8 +101,13 @@ def serve(
     dispatch_timeout: float | None,
     workers: int,
     log_level: str | None,
+    callback_policy: str | None,
 ) -> None:
-    """Start the dispatch service alone (migrates the database first)."""
+    """Start the dispatch service alone (migrates the database first).
+
+    SIGTERM (or Ctrl-C) stops accepting connections, lets dispatches in flight finish within the dispatch
+    budget, and exits with status 0.
+    """
     import uvicorn
 
     settings = Settings.from_env(
@@ -100,6 +116,7 @@ def serve(
         database_url=database_url,
         dispatch_timeout_s=dispatch_timeout,
         log_level=log_level,
+        callback_policy=callback_policy,
     )
     if not port_is_free(settings.host, settings.port):
         raise click.ClickException(f"port {settings.port} on {settings.host} is already in use")
@@ -112,10 +129,13 @@ def serve(
             database_url=database_url,
             dispatch_timeout_s=dispatch_timeout,
             log_level=log_level,
+            callback_policy=callback_policy,
             api_key=generated,
         )
     os.environ.update(_settings_env(settings))
     click.echo(f"cata-sandbox listening on http://{settings.host}:{settings.port} (OpenAPI at /schema)")
+    # uvicorn shuts down gracefully on SIGTERM, then raises it again: a graceful stop is a clean exit.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         "cata_sandbox.asgi:app_from_env",
         factory=True,
@@ -398,6 +418,9 @@ def check_receiver(receiver_url: str, secret: str, junit_xml: Path | None, timeo
     from cata_sandbox.certify import CheckResult, write_junit
     from cata_sandbox.certify import check_receiver as certify
     from cata_sandbox.reports import console
+
+    if not receiver_url.startswith(("http://", "https://")):
+        raise click.BadParameter("the receiver URL must start with http:// or https://", param_hint="URL")
 
     def progress(result: CheckResult) -> None:
         click.echo(f"  {'PASS' if result.passed else 'FAIL'}  {result.name}", err=True)

@@ -158,15 +158,20 @@ class Dispatcher:
         self, order: StoredOrder, request: DispatchRequest, claim: IdempotencyClaim | None = None
     ) -> tuple[tuple[str, OutboundRequest, list[str]] | None, str]:
         """Route and commit the order (and claim its idempotency key) in one transaction, before sending."""
-        async with self.store.engine.begin() as conn:
-            routed = await self._route(conn, order, request)
-            if isinstance(routed, str):
-                failed = replace(order, status="failed", reason=routed)
-                await self.store.insert_order(conn, failed)
-                await self._claim(conn, order, claim)
-                return None, routed
-            await self.store.insert_order(conn, replace(order, route=routed[0]))
+        return await self.store.transaction(self._persist_in, order, request, claim)
+
+    async def _persist_in(
+        self, conn: Any, order: StoredOrder, request: DispatchRequest, claim: IdempotencyClaim | None
+    ) -> tuple[tuple[str, OutboundRequest, list[str]] | None, str]:
+        # Runs in Store.transaction: on SQLite in one step on the writer thread, so it awaits only `conn`.
+        routed = await self._route(conn, order, request)
+        if isinstance(routed, str):
+            failed = replace(order, status="failed", reason=routed)
+            await self.store.insert_order(conn, failed)
             await self._claim(conn, order, claim)
+            return None, routed
+        await self.store.insert_order(conn, replace(order, route=routed[0]))
+        await self._claim(conn, order, claim)
         return routed, ""
 
     async def _claim(self, conn: Any, order: StoredOrder, claim: IdempotencyClaim | None) -> None:

@@ -8,6 +8,7 @@ that are already running (``cata-sandbox serve`` + ``mock-pos serve``, or ``cata
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,8 @@ from hypothesis import settings
 from contract_tests import profiles
 from contract_tests.targets import DEFAULT_BUDGET_S, Servers, in_process, live
 
+# One INFO line per request would bury a failure's report.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 profiles.register()
 settings.load_profile(profiles.active())
 

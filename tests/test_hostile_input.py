@@ -1,0 +1,369 @@
+"""Hostile input: oversized, deeply nested, huge-numbered, non-UTF-8, NUL-laden and mislabelled requests.
+
+Each is answered 4xx with the envelope and a message saying what is wrong, never 5xx; nothing is stored;
+and the service still answers ``/health`` at once afterwards (no stuck worker). On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import socket
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+
+from tests.harness import ORDER, MockPos, Sandbox, connect_receiver, envelope
+
+ORDER_BYTES = msgspec.json.encode(ORDER)
+MIB = 1024 * 1024
+
+
+def with_order(**changes: Any) -> bytes:
+    return msgspec.json.encode({**ORDER, **changes})
+
+
+def order_with_number(field: str, number: bytes) -> bytes:
+    """The order with ``number`` written verbatim as ``field`` (an item field for quantity/unitPrice)."""
+    order = copy.deepcopy(ORDER)
+    target = order["items"][0] if field in ("quantity", "unitPrice") else order
+    target[field] = "__NUMBER__"
+    return msgspec.json.encode(order).replace(b'"__NUMBER__"', number)
+
+
+def nested(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+def assert_rejected(response: httpx.Response, status: int, *fragments: str) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["code"] == status
+    assert body["isSuccess"] is False
+    for fragment in fragments:
+        assert fragment in body["message"], body["message"]
+
+
+def assert_nothing_stored(sandbox: Sandbox) -> None:
+    assert sandbox.orders()["total"] == 0
+    assert sandbox.client.get("/api/v1/webhooks").json()["webhooks"] == []
+
+
+@pytest.fixture
+def service(sandbox: Sandbox) -> Iterator[Sandbox]:
+    """The sandbox, checked afterwards to answer /health promptly: no hostile request left it stuck."""
+    yield sandbox
+    started = time.monotonic()
+    health = httpx.get(f"{sandbox.url}/health", timeout=2)
+    assert health.status_code == 200
+    assert time.monotonic() - started < 1.0
+
+
+# --- size ----------------------------------------------------------------------------------------
+
+
+def test_a_body_over_the_limit_is_413_with_the_envelope(service: Sandbox) -> None:
+    response = service.dispatch(b'{"outletId":"' + b"x" * (2 * MIB) + b'"}')
+
+    assert_rejected(response, 413, "larger than 1048576 bytes", "CATA_MAX_REQUEST_BYTES")
+    assert_nothing_stored(service)
+
+
+def test_a_chunked_body_without_content_length_is_cut_off_at_the_limit(service: Sandbox) -> None:
+    sent: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(64):  # 4 MiB in 64 KiB chunks, no Content-Length
+            sent.append(1)
+            yield b" " * 65536
+
+    response = service.client.post("/api/v1/orders/dispatch", content=chunks())
+
+    assert "content-length" not in response.request.headers
+    assert_rejected(response, 413, "larger than 1048576 bytes")
+    assert_nothing_stored(service)
+
+
+def test_a_body_just_under_the_limit_is_decoded(service: Sandbox) -> None:
+    order = msgspec.json.encode({**ORDER, "notes": "n" * (MIB - 1024)})
+
+    response = service.dispatch(envelope("o-big", order))
+
+    assert response.status_code == 200, response.text
+    assert service.order(response.json()["orderId"])["order"] == msgspec.json.decode(order)
+
+
+def test_register_and_other_json_endpoints_have_the_same_limit(service: Sandbox) -> None:
+    response = service.client.post(
+        "/api/v1/webhooks/register",
+        content=b'{"outletId":"o","callbackUrl":"http://127.0.0.1:9/' + b"p" * (2 * MIB) + b'"}',
+    )
+
+    assert_rejected(response, 413, "larger than")
+
+
+# --- structure ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/orders/dispatch", envelope("o-1", nested(100_000))),
+        ("/api/v1/orders/dispatch", b'{"junk":' + nested(100_000) + b"}"),
+        (
+            "/api/v1/orders/dispatch",
+            envelope("o-1", ORDER_BYTES[:-1] + b',"extra":' + nested(100_000) + b"}"),
+        ),
+        (
+            "/api/v1/orders/dispatch",
+            envelope("o-1", ORDER_BYTES[:-1] + b',"deep":' + b'{"a":' * 50_000 + b"1" + b"}" * 50_001),
+        ),
+        ("/api/v1/webhooks/register", b'{"outletId":' + nested(100_000) + b"}"),
+    ],
+    ids=["order-is-arrays", "envelope-field", "unknown-order-field", "nested-objects", "register"],
+)
+def test_deeply_nested_json_is_400(service: Sandbox, path: str, body: bytes) -> None:
+    response = service.client.post(path, content=body)
+
+    assert_rejected(response, 400, "nested too deeply")
+    assert_nothing_stored(service)
+
+
+# --- numbers --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "number", "fragment"),
+    [
+        ("totalPay", b"1e999999999", "at `$.order.totalPay`"),
+        ("totalPay", b"9" * 100_000, "at `$.order.totalPay`"),
+        ("totalPay", b"1e15", "Expected `number` < 1e15 - at `$.order.totalPay`"),
+        ("tip", b"-1e999999999", "at `$.order.tip`"),
+        ("quantity", b"9" * 100_000, "at `$.order.items[0].quantity`"),
+        ("unitPrice", b"1" + b"0" * 5000, "at `$.order.items[0].unitPrice`"),
+    ],
+    ids=[
+        "exponent",
+        "100k-digit-money",
+        "at-the-cap",
+        "negative-exponent",
+        "100k-digit-int",
+        "5k-digit-price",
+    ],
+)
+def test_huge_numbers_in_the_order_are_400(
+    service: Sandbox, field: str, number: bytes, fragment: str
+) -> None:
+    response = service.dispatch(envelope("o-1", order_with_number(field, number)))
+
+    assert_rejected(response, 400, fragment)
+    assert_nothing_stored(service)
+
+
+def test_huge_numbers_in_unknown_fields_are_forwarded_untouched(service: Sandbox, mock_pos: MockPos) -> None:
+    connect_receiver(service, mock_pos, "o-1", "r1")
+    order = ORDER_BYTES[:-1] + b',"vendorData":{"big":1e999999999,"long":' + b"7" * 20_000 + b"}}"
+
+    response = service.dispatch(envelope("o-1", order))
+
+    assert response.status_code == 200, response.text
+    assert response.json()["dispatched"] is True
+    (delivery,) = mock_pos.journal("r1")
+    assert base64.b64decode(delivery["bodyBase64"]) == order
+
+
+def test_huge_numbers_in_query_and_path_parameters_are_4xx(service: Sandbox) -> None:
+    assert_rejected(service.client.get("/api/v1/orders", params={"limit": "9" * 5000}), 400, "limit")
+    assert_rejected(service.client.get("/api/v1/orders", params={"offset": "-1"}), 400, "offset")
+    assert service.client.get("/api/v1/webhooks/" + "9" * 5000).status_code == 404
+
+
+# --- encodings and NUL ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "fragment"),
+    [
+        (
+            "/api/v1/orders/dispatch",
+            envelope("oX-1", ORDER_BYTES).replace(b"oX-1", b"o\xff-1"),
+            "malformed JSON",
+        ),
+        (
+            "/api/v1/orders/dispatch",
+            envelope("o-1", ORDER_BYTES.replace(b"extra hot", b"extra \xfe\xff")),
+            "invalid UTF-8 in the order",
+        ),
+        (
+            "/api/v1/orders/dispatch",
+            envelope("o-1", ORDER_BYTES.replace(b"Flat White", b"Flat \xed\xa0\x80")),
+            "UTF-8",
+        ),
+        (
+            "/api/v1/webhooks/register",
+            b'{"outletId":"\xff","callbackUrl":"http://127.0.0.1:9/"}',
+            "not valid UTF-8",
+        ),
+        ("/api/v1/orders/dispatch", "\ufeff".encode() + envelope("o-1", ORDER_BYTES), "malformed JSON"),
+        # UTF-16 puts a NUL byte beside every ASCII character.
+        ("/api/v1/orders/dispatch", envelope("o-1", ORDER_BYTES).decode().encode("utf-16"), "NUL byte"),
+    ],
+    ids=["envelope-string", "order-string", "surrogate", "register", "bom", "utf-16"],
+)
+def test_bodies_that_are_not_utf8_are_400(service: Sandbox, path: str, body: bytes, fragment: str) -> None:
+    response = service.client.post(path, content=body)
+
+    assert_rejected(response, 400, fragment)
+    assert_nothing_stored(service)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "fragment"),
+    [
+        (
+            "/api/v1/orders/dispatch",
+            envelope("o-1", ORDER_BYTES).replace(b'"o-1"', b'"o\x00-1"'),
+            "NUL byte at offset",
+        ),
+        ("/api/v1/orders/dispatch", envelope("o\x00-1", ORDER_BYTES), "NUL character"),
+        ("/api/v1/orders/dispatch", envelope("o-1", with_order(orderRefNo="R\x00")), "NUL character"),
+        ("/api/v1/orders/dispatch", envelope("o-1", with_order(notes="a\x00b")), "NUL character"),
+        (
+            "/api/v1/webhooks/register",
+            msgspec.json.encode({"outletId": "o\x00", "callbackUrl": "http://127.0.0.1:9/"}),
+            "NUL character",
+        ),
+        (
+            "/api/v1/webhooks/register",
+            msgspec.json.encode({"outletId": "o", "provider": "\x00", "callbackUrl": "http://127.0.0.1:9/"}),
+            "NUL character",
+        ),
+        (
+            "/api/v1/webhooks/register",
+            msgspec.json.encode({"outletId": "o", "callbackUrl": "http://127.0.0.1:9/\x00"}),
+            "NUL character",
+        ),
+    ],
+    ids=[
+        "raw-byte",
+        "outlet",
+        "order-ref",
+        "order-notes",
+        "register-outlet",
+        "register-provider",
+        "register-url",
+    ],
+)
+def test_nul_characters_in_bodies_are_400(service: Sandbox, path: str, body: bytes, fragment: str) -> None:
+    response = service.client.post(path, content=body)
+
+    assert_rejected(response, 400, fragment)
+    assert_nothing_stored(service)
+
+
+def test_an_escaped_backslash_before_u0000_is_text_not_nul(service: Sandbox) -> None:
+    order = with_order(notes="C:\\u0000 is a path, not a NUL")
+    assert b"\\\\u0000" in order
+
+    response = service.dispatch(envelope("o-1", order))
+
+    assert response.status_code == 200, response.text
+    stored = service.order(response.json()["orderId"])
+    assert stored["order"]["notes"] == "C:\\u0000 is a path, not a NUL"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/orders/a%00b",
+        "/api/v1/orders?outletId=a%00b",
+        "/api/v1/webhooks?outletId=%00",
+        "/api/v1/outlet-providers/o%00",
+    ],
+)
+def test_nul_characters_in_paths_and_queries_are_400(service: Sandbox, url: str) -> None:
+    assert_rejected(service.client.get(url), 400, "NUL character (%00)")
+
+
+def test_long_identifiers_are_400_on_every_database(service: Sandbox) -> None:
+    too_long = "o" * 201
+
+    assert_rejected(service.dispatch(envelope(too_long, ORDER_BYTES)), 400, "$.outletId")
+    assert_rejected(
+        service.client.post(
+            "/api/v1/webhooks/register", json={"outletId": too_long, "callbackUrl": "http://127.0.0.1:9/"}
+        ),
+        400,
+        "outletId",
+    )
+    assert_rejected(
+        service.client.post(
+            "/api/v1/webhooks/register",
+            json={"outletId": "o", "provider": "p" * 51, "callbackUrl": "http://127.0.0.1:9/"},
+        ),
+        400,
+        "provider",
+    )
+    assert_nothing_stored(service)
+
+
+# --- content types --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "", "application/xml", "image/png"]
+)
+def test_dispatch_decodes_a_json_body_whatever_the_content_type_says(
+    service: Sandbox, content_type: str
+) -> None:
+    response = service.client.post(
+        "/api/v1/orders/dispatch",
+        content=envelope("o-1", ORDER_BYTES),
+        headers={"Content-Type": content_type},
+    )
+
+    assert response.status_code == 200, response.text
+    assert service.orders()["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "request_kwargs"),
+    [
+        ("/api/v1/orders/dispatch", {"data": {"outletId": "o-1", "event": "order.paid"}}),
+        ("/api/v1/orders/dispatch", {"files": {"order": ("o.json", ORDER_BYTES, "application/json")}}),
+        ("/api/v1/orders/dispatch", {"content": b""}),
+        ("/api/v1/webhooks/register", {"data": {"outletId": "o-1", "callbackUrl": "http://127.0.0.1:9/"}}),
+        ("/api/v1/webhooks/register", {"content": b"<xml/>", "headers": {"Content-Type": "application/xml"}}),
+    ],
+    ids=["dispatch-form", "dispatch-multipart", "dispatch-empty", "register-form", "register-xml"],
+)
+def test_bodies_that_are_not_json_are_400(
+    service: Sandbox, path: str, request_kwargs: dict[str, Any]
+) -> None:
+    response = service.client.post(path, **request_kwargs)
+
+    assert_rejected(response, 400)
+    assert response.json()["message"]
+    assert_nothing_stored(service)
+
+
+# --- connections ----------------------------------------------------------------------------------
+
+
+def test_a_client_that_stalls_mid_body_does_not_hold_up_others(service: Sandbox) -> None:
+    host, port = service.server.host, service.server.port
+    with socket.create_connection((host, port), timeout=5) as stalled:
+        stalled.sendall(
+            b"POST /api/v1/orders/dispatch HTTP/1.1\r\nHost: x\r\nX-Api-Key: k\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n" + b'{"outletId":"'
+        )
+        started = time.monotonic()
+        for _ in range(5):
+            assert httpx.get(f"{service.url}/health", timeout=2).status_code == 200
+        assert time.monotonic() - started < 2.0
+        dispatched = service.dispatch(envelope("o-1", ORDER_BYTES))
+        assert dispatched.status_code == 200, dispatched.text
