@@ -146,12 +146,20 @@ def create_app(
         generated = await bootstrap_sandbox_tenant(store, settings, clock)
         if generated:
             print(f"Created tenant '{SANDBOX_TENANT}' with API key: {generated}", flush=True)
+        client_transport = transport or default_transport()
         client = httpx.AsyncClient(
-            transport=transport or default_transport(),
+            transport=client_transport,
             timeout=httpx.Timeout(settings.dispatch_timeout_s),
             follow_redirects=False,
         )
-        dispatcher = Dispatcher(store=store, client=client, settings=settings, clock=clock, registry=registry)
+        dispatcher = Dispatcher(
+            store=store,
+            client=client,
+            settings=settings,
+            clock=clock,
+            registry=registry,
+            transport=client_transport,
+        )
         app.state.services = Services(
             settings=settings,
             clock=clock,

@@ -18,7 +18,8 @@ from contract_tests import profiles
 from contract_tests.targets import DEFAULT_BUDGET_S, Servers, in_process, live
 
 # One INFO line per request would bury a failure's report.
-logging.getLogger("httpx").setLevel(logging.WARNING)
+for noisy in ("httpx", "cata_sandbox"):
+    logging.getLogger(noisy).setLevel(logging.WARNING)
 profiles.register()
 settings.load_profile(profiles.active())
 

@@ -443,6 +443,12 @@ FAULT_MODES = ("status", "error_body", "delay", "reset", "malformed", "html", "t
 ERROR_SHAPES = ("nested", "details", "errorMsg", "string")
 # Seconds on either side of the dispatch budget: far enough that scheduling noise cannot flip the outcome.
 FAST_FRACTION = 0.25
+# Any code in 100–599, with the ones HTTP treats specially (1xx, no-content, redirects, edges) drawn often.
+STATUS_CODES = st.one_of(
+    st.sampled_from((100, 101, 102, 103, 199, 200, 201, 202, 204, 205, 206, 299, 300, 301, 302, 303, 304)),
+    st.sampled_from((307, 308, 399, 400, 401, 403, 404, 409, 422, 429, 499, 500, 502, 503, 504, 599)),
+    st.integers(100, 599),
+)
 SLOW_MARGIN = (0.4, 0.9)
 
 
@@ -464,7 +470,7 @@ def response_bodies(draw: st.DrawFn) -> str:
         key = draw(st.sampled_from(("externalOrderId", "orderId", "id")))
         value = draw(st.one_of(st.integers(0, 10**12), unicode_text(min_size=1, max_size=20)))
         extra = {"status": draw(st.sampled_from(("OK", "ok", True)))} if _maybe(draw) else {}
-        return write({key: value, **extra})
+        return write({key: value, **extra}).decode("utf-8")
     if kind == "error":
         status = draw(st.sampled_from(("ERROR", "error", "Error", False)))
         message = draw(error_messages())
@@ -480,15 +486,15 @@ def response_bodies(draw: st.DrawFn) -> str:
             body["error"] = message
         else:
             body["message"] = message
-        return write(body)
-    return write(draw(json_values()))
+        return write(body).decode("utf-8")
+    return write(draw(json_values())).decode("utf-8")
 
 
 @st.composite
 def faults(draw: st.DrawFn, mode: str, budget_s: float, *, redirect_to: str) -> dict[str, Any]:
     """A mock_pos fault of ``mode`` (without its target), with parameters drawn over the whole range."""
     if mode == "status":
-        spec: dict[str, Any] = {"mode": mode, "code": draw(st.integers(100, 599))}
+        spec: dict[str, Any] = {"mode": mode, "code": draw(STATUS_CODES)}
         spec["body"] = draw(response_bodies())
         if _maybe(draw):
             spec["contentType"] = draw(st.sampled_from(("application/json", "text/plain", "text/html")))
@@ -549,10 +555,10 @@ _NOT_NUMBERS = st.one_of(
     st.none(),
     st.lists(st.integers(0, 9), max_size=2),
     st.just({"amount": 1}),
-    # Money is a JSON number: a numeric string is the classic mistype of a price.
-    st.decimals(min_value=0, max_value=1000, places=2).map(str),
-    unicode_text(max_size=8),
+    unicode_text(max_size=8).filter(lambda text: not _is_number_text(text)),
 )
+# Money is a JSON number (ARCHITECTURE.md): a price written as a string is the classic mistype.
+NUMERIC_STRINGS = st.decimals(min_value=0, max_value=1000, places=2).map(str)
 
 INVALID_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "orderRefNo": st.one_of(_NOT_STRINGS, st.just("")),
@@ -578,7 +584,11 @@ INVALID_VALUES: dict[str, st.SearchStrategy[Any]] = {
         st.just([]),
         st.lists(st.one_of(st.integers(), unicode_text(max_size=5), st.none()), min_size=1, max_size=2),
     ),
-    "money": st.one_of(_NOT_NUMBERS, st.decimals(max_value=Decimal("-0.000001"), places=6)),
+    "money": st.one_of(
+        _NOT_NUMBERS,
+        st.decimals(min_value=-(10**15), max_value=Decimal("-0.000001"), places=6),
+        st.decimals(min_value=MONEY_LIMIT, max_value=10**20, places=2),
+    ),
     "quantity": st.one_of(
         _NOT_NUMBERS,
         st.integers(max_value=0),
@@ -623,12 +633,15 @@ def _locate(order: dict[str, Any], path: str, draw: st.DrawFn) -> tuple[Any, str
 
 @st.composite
 def broken_orders(draw: st.DrawFn, path: str, how: str) -> BrokenOrder:
-    """An order whose field at ``path`` is removed (``how="missing"``) or invalid (``how="invalid"``)."""
+    """An order whose field at ``path`` is removed (``how="missing"``), invalid (``"invalid"``), or, for
+    money, a number written as a string (``"numeric-string"``)."""
     needs = OrderShape(need_modifier="modifiers" in path, need_combo="comboItems" in path)
     order = draw(orders(needs))
     container, leaf, concrete = _locate(order, path, draw)
     if how == "missing":
         del container[leaf]
+    elif how == "numeric-string":
+        container[leaf] = draw(NUMERIC_STRINGS)
     else:
         container[leaf] = draw(INVALID_VALUES[invalid_value_kind(path)])
     return BrokenOrder(order, path, concrete, how)
@@ -636,6 +649,7 @@ def broken_orders(draw: st.DrawFn, path: str, how: str) -> BrokenOrder:
 
 MALFORMED_KINDS = (
     "not-json",
+    "nul-character",
     "truncated",
     "trailing-garbage",
     "invalid-utf8",
@@ -664,6 +678,15 @@ def malformed_envelopes(
                 st.sampled_from((b"", b"null", b"{", b"}", b"outletId=x&event=order.paid", b"{'a': 1}")),
             )
         )
+    if kind == "nul-character":
+        # Refused on purpose (cata_sandbox/guard.py): PostgreSQL text cannot hold NUL, no POS wants it.
+        where = draw(st.sampled_from(("orderRefNo", "notes", "name")))
+        value = dict(written.value)
+        if where == "name":
+            value["items"] = [{**value["items"][0], "name": "Flat\x00White"}, *value["items"][1:]]
+        else:
+            value[where] = draw(unicode_text(max_size=5)) + "\x00" + draw(unicode_text(max_size=5))
+        return envelope(outlet_id, write(value, written.style), how)
     if kind == "truncated":
         last = good.rindex(b"}")
         return good[: draw(st.integers(0, last))]
@@ -728,6 +751,14 @@ def malformed_envelopes(
         )
         return envelope(outlet_id, written.text, how, transformer=name)
     raise ValueError(f"unknown malformed kind {kind!r}")
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
 
 
 def _is_json_object(data: bytes) -> bool:

@@ -82,14 +82,14 @@ def _external_id(document: dict[str, Any]) -> str | None:
     return ""
 
 
-def expected_for_2xx(path: str, body: bytes, normal_external_id: str | None) -> Expected:
+def expected_for_2xx(path: str, body: bytes) -> Expected:
     """A 2xx is dispatched unless its body is a JSON object whose ``status`` is "ERROR" (any case) or false."""
     try:
         document = msgspec.json.decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError):
         document = None
     if not isinstance(document, dict):
-        return Expected(dispatched=True, reason="", external_order_id=normal_external_id)
+        return Expected(dispatched=True, reason="", external_order_id="")
     status = document.get("status")
     if status is False or (isinstance(status, str) and status.upper() == "ERROR"):
         message = _error_message(document)
@@ -104,13 +104,14 @@ def expected_for_2xx(path: str, body: bytes, normal_external_id: str | None) -> 
     return Expected(dispatched=True, reason="", external_order_id=external)
 
 
-def expected_for_status(path: str, code: int, body: bytes, normal_external_id: str | None) -> Expected:
+def expected_for_status(path: str, code: int, body: bytes) -> Expected:
+    """The answer for a response with ``code`` and ``body`` in place of the destination's normal one."""
     if code < 200:
         # A 1xx is never a final answer: the exchange fails at the transport.
         return TRANSPORT_FAILURE
     sent = b"" if code in NO_CONTENT else body
     if 200 <= code < 300:
-        return expected_for_2xx(path, sent, normal_external_id)
+        return expected_for_2xx(path, sent)
     if path == "webhook":
         return Expected(dispatched=False, reason=WEBHOOK_NON_2XX.format(code=code), external_order_id="")
     text = sent.decode("utf-8", errors="replace")
@@ -129,7 +130,7 @@ def expected(path: str, fault: dict[str, Any], budget_s: float, normal_external_
     """The seed's answer for ``fault`` on ``path``; ``normal_external_id`` is what a healthy answer carries."""
     mode = fault["mode"]
     if mode == "status":
-        return expected_for_status(path, fault["code"], fault["body"].encode("utf-8"), normal_external_id)
+        return expected_for_status(path, fault["code"], fault["body"].encode("utf-8"))
     if mode == "error_body":
         template = WEBHOOK_ERROR_BODY if path == "webhook" else POS_ERROR_BODY
         return Expected(dispatched=False, reason=template.format(message=fault["message"]), external_order_id="")
@@ -143,10 +144,10 @@ def expected(path: str, fault: dict[str, Any], budget_s: float, normal_external_
         # 2xx with a body that is not JSON: nothing in it says "error".
         return Expected(dispatched=True, reason="", external_order_id="")
     if mode == "html":
-        return expected_for_status(path, fault["code"], html_page(fault["code"]), normal_external_id)
+        return expected_for_status(path, fault["code"], html_page(fault["code"]))
     if mode == "redirect":
         # Redirects are not followed: the 3xx is the answer, with an empty body.
-        return expected_for_status(path, fault["code"], b"", normal_external_id)
+        return expected_for_status(path, fault["code"], b"")
     raise AssertionError(f"no expectation for mode {mode!r}")
 
 

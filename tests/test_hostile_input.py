@@ -11,13 +11,16 @@ import copy
 import socket
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
 import msgspec
 import pytest
 
-from tests.harness import ORDER, MockPos, Sandbox, connect_receiver, envelope
+from cata_sandbox.transformers import TransformerRegistry
+from tests import pg
+from tests.harness import ORDER, MockPos, Sandbox, connect_receiver, envelope, start_sandbox, stop_sandbox
 
 ORDER_BYTES = msgspec.json.encode(ORDER)
 MIB = 1024 * 1024
@@ -48,17 +51,41 @@ def assert_rejected(response: httpx.Response, status: int, *fragments: str) -> N
         assert fragment in body["message"], body["message"]
 
 
+def stored(sandbox: Sandbox) -> tuple[int, int]:
+    """(orders, webhooks) of the tenant."""
+    return sandbox.orders()["total"], len(sandbox.client.get("/api/v1/webhooks").json()["webhooks"])
+
+
 def assert_nothing_stored(sandbox: Sandbox) -> None:
-    assert sandbox.orders()["total"] == 0
-    assert sandbox.client.get("/api/v1/webhooks").json()["webhooks"] == []
+    assert stored(sandbox) == BASELINE[sandbox.url]
+
+
+BASELINE: dict[str, tuple[int, int]] = {}
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def running(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    """One service per database for the whole module: these tests only add rows they account for."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'sandbox.db'}"
+        else:
+            admin_url = pg.server_url()
+            if admin_url is None:
+                pytest.skip(pg.SKIP_MESSAGE)
+            url = stack.enter_context(pg.fresh_database(admin_url))
+        sandbox = start_sandbox(url)
+        stack.callback(stop_sandbox, sandbox)
+        yield sandbox
 
 
 @pytest.fixture
-def service(sandbox: Sandbox) -> Iterator[Sandbox]:
-    """The sandbox, checked afterwards to answer /health promptly: no hostile request left it stuck."""
-    yield sandbox
+def service(running: Sandbox) -> Iterator[Sandbox]:
+    """The service, checked afterwards to answer /health promptly: no hostile request left it stuck."""
+    BASELINE[running.url] = stored(running)
+    yield running
     started = time.monotonic()
-    health = httpx.get(f"{sandbox.url}/health", timeout=2)
+    health = httpx.get(f"{running.url}/health", timeout=2)
     assert health.status_code == 200
     assert time.monotonic() - started < 1.0
 
@@ -165,10 +192,10 @@ def test_huge_numbers_in_the_order_are_400(
 
 
 def test_huge_numbers_in_unknown_fields_are_forwarded_untouched(service: Sandbox, mock_pos: MockPos) -> None:
-    connect_receiver(service, mock_pos, "o-1", "r1")
+    connect_receiver(service, mock_pos, "o-forward", "r1")
     order = ORDER_BYTES[:-1] + b',"vendorData":{"big":1e999999999,"long":' + b"7" * 20_000 + b"}}"
 
-    response = service.dispatch(envelope("o-1", order))
+    response = service.dispatch(envelope("o-forward", order))
 
     assert response.status_code == 200, response.text
     assert response.json()["dispatched"] is True
@@ -327,7 +354,7 @@ def test_dispatch_decodes_a_json_body_whatever_the_content_type_says(
     )
 
     assert response.status_code == 200, response.text
-    assert service.orders()["total"] == 1
+    assert stored(service)[0] == BASELINE[service.url][0] + 1
 
 
 @pytest.mark.parametrize(
@@ -367,3 +394,33 @@ def test_a_client_that_stalls_mid_body_does_not_hold_up_others(service: Sandbox)
         assert time.monotonic() - started < 2.0
         dispatched = service.dispatch(envelope("o-1", ORDER_BYTES))
         assert dispatched.status_code == 200, dispatched.text
+
+
+def test_a_huge_plu_on_the_revel_path_fails_the_dispatch_without_calling_revel(
+    service: Sandbox, mock_pos: MockPos
+) -> None:
+    if "revel" not in TransformerRegistry.discover().slugs():
+        pytest.skip("the Revel transformer is not registered")
+    response = service.client.put(
+        "/api/v1/outlet-providers/o-revel",
+        json={
+            "providerSlug": "revel",
+            "settings": {
+                "baseUrl": f"{mock_pos.url}/revel",
+                "apiKey": "sandbox-key",
+                "apiSecret": "sandbox-secret",
+                "establishmentId": 1,
+                "diningOptionIds": {"PICKUP": 1, "DELIVERY": 2, "DINE_IN": 3},
+            },
+        },
+    )
+    assert response.status_code == 200, response.text
+    order = copy.deepcopy(ORDER)
+    order["items"][0]["plu"] = "9" * 5000
+
+    dispatched = service.dispatch(envelope("o-revel", msgspec.json.encode(order), builtInTransformer="revel"))
+
+    assert dispatched.status_code == 200, dispatched.text
+    assert dispatched.json()["dispatched"] is False
+    assert dispatched.json()["reason"]
+    assert mock_pos.journal("revel") == []

@@ -173,9 +173,8 @@ class OrderController(Controller):
             str | None,
             HeaderParameter(
                 name=IDEMPOTENCY_HEADER,
-                min_length=1,
-                max_length=MAX_KEY_LENGTH,
-                pattern=KEY_PATTERN,
+                # Documented, and checked by ``claim_for``, whose message names the header.
+                schema_extra={"minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": KEY_PATTERN},
                 description="Same key and same body: the first response again, nothing stored or sent;"
                 " same key, different body: 409. Per tenant.",
             ),
