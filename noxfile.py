@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests", "contract"]
+nox.options.sessions = ["lint", "typecheck", "tests", "contract", "mutants", "fuzz"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
@@ -43,7 +45,7 @@ def tests(session: nox.Session) -> None:
 def contract(session: nox.Session) -> None:
     """Property-based contract suite; `-- --cata-url URL --mock-url URL --api-key KEY` for live servers."""
     _install(session, "test")
-    session.env.setdefault("HYPOTHESIS_PROFILE", "ci")
+    session.env["HYPOTHESIS_PROFILE"] = os.environ.get("HYPOTHESIS_PROFILE", "ci")
     session.run(
         "pytest",
         "contract_tests",
@@ -53,3 +55,17 @@ def contract(session: nox.Session) -> None:
         "--junitxml=reports/contract-junit.xml",
         *session.posargs,
     )
+
+
+@nox.session(python="3.11")
+def mutants(session: nox.Session) -> None:
+    """The contract suite against deliberately broken builds: each property must catch its break."""
+    _install(session, "test")
+    session.run("python", "-m", "contract_tests.mutants", *session.posargs)
+
+
+@nox.session(python="3.11")
+def fuzz(session: nox.Session) -> None:
+    """schemathesis over /schema/openapi.json: every operation, every check, stateful links (bounded)."""
+    _install(session, "fuzz")
+    session.run("python", "tests/fuzz/run_fuzz.py", *session.posargs)

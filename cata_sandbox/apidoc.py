@@ -20,8 +20,8 @@ serves ``/schema`` should not pay at start-up).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Annotated, Any, Union
 
 import msgspec
 from litestar import Litestar, Request
@@ -43,7 +43,9 @@ from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.routes import HTTPRoute
 
 from cata_sandbox.auth import API_KEY_HEADER
-from cata_sandbox.schemas import EVENTS
+from cata_sandbox.lifecycle import ALL_STATUSES
+from cata_sandbox.schemas import EVENTS, AwareDatetime
+from cata_sandbox.transformers import TransformerRegistry
 from cata_sandbox.validation import MONEY_LIMIT
 
 ERROR_SCHEMA = "ErrorResponse"
@@ -56,17 +58,22 @@ ERROR_DESCRIPTIONS = {
     "404": "No such resource for this tenant",
     "409": "The request conflicts with the resource's state (or an Idempotency-Key's first use)",
     "413": "Request body larger than max_request_bytes",
+    "500": "A webhook body the service cannot use, refused with a 5xx so that the POS sends it again",
 }
+# Operations that answer a 5xx by design (the POS retries a webhook it gets a 5xx for).
+RETRY_ME_OPERATIONS = {("post", "/api/v1/inbound/revel/order-status")}
 
-CALLBACK_URL_RULE: dict[str, Any] = {
-    # What ``callbacks.check_callback_url`` accepts, narrowed to ASCII hosts and 4-digit ports.
-    "pattern": r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[!-~]*)?$",
+URL_RULE: dict[str, Any] = {
+    # A subset of what ``callbacks.check_callback_url`` and the transformers' URL settings accept: ASCII
+    # host, 4-digit port, plain path. (A regex's ``\s`` differs between JSON Schema and Python.)
+    "pattern": r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[A-Za-z0-9._~/-]*)?$",
     "max_length": 2048,
 }
 # (component, property) -> extra schema keywords (snake_case, as Litestar's Schema spells them).
 PROPERTY_RULES: dict[tuple[str, str], dict[str, Any]] = {
-    ("WebhookRegistration", "callbackUrl"): CALLBACK_URL_RULE,
-    ("WebhookUpdate", "callbackUrl"): CALLBACK_URL_RULE,
+    ("WebhookRegistration", "callbackUrl"): URL_RULE,
+    ("WebhookUpdate", "callbackUrl"): URL_RULE,
+    ("RevelSettings", "baseUrl"): URL_RULE,
 }
 # (component, array property) -> the values its items may take.
 ITEM_ENUMS: dict[tuple[str, str], list[str]] = {
@@ -143,8 +150,52 @@ def _body_schema(kind: Any, components: dict[str, Schema]) -> Schema | Reference
     return _schema(root, names)
 
 
-def _body_type(app: Litestar, handler: HTTPRouteHandler) -> Any:
+def one_of(names: Iterable[str]) -> Any:
+    """A string type whose schema (and msgspec validation) admits exactly ``names``."""
+    return Annotated[str, msgspec.Meta(pattern="^(" + "|".join(re.escape(n) for n in names) + ")$")]
+
+
+def _registry(app: Litestar) -> TransformerRegistry:
+    services = getattr(app.state, "services", None)
+    return services.registry if services is not None else TransformerRegistry.discover()
+
+
+def _status_update_type(app: Litestar) -> Any:
+    return msgspec.defstruct(
+        "StatusUpdate",
+        [
+            ("status", one_of(ALL_STATUSES)),
+            ("posOrderId", str | None, None),
+            ("timestamp", AwareDatetime | None, None),
+            ("reason", str | None, None),
+        ],
+        kw_only=True,
+    )
+
+
+def _outlet_provider_type(app: Litestar) -> Any:
+    registry = _registry(app)
+    kinds = [transformer.settings_type for transformer in map(registry.get, registry.slugs()) if transformer]
+    settings: Any = Union[tuple(kinds)] if kinds else dict[str, Any]  # noqa: UP007 - built at run time
+    return msgspec.defstruct(
+        "OutletProviderInput",
+        [("providerSlug", one_of(registry.slugs())), ("settings", settings), ("externalId", str, "")],
+        kw_only=True,
+        forbid_unknown_fields=True,
+    )
+
+
+# Bodies of RawBody handlers that do not name theirs in ``opt`` (a handler's own ``opt`` wins).
+FALLBACK_BODIES: dict[tuple[str, str], Callable[[Litestar], Any]] = {
+    ("post", "/api/v1/orders/{order_id}/status"): _status_update_type,
+    ("put", "/api/v1/outlet-providers/{outlet_id}"): _outlet_provider_type,
+}
+
+
+def _body_type(app: Litestar, method: str, path: str, handler: HTTPRouteHandler) -> Any:
     declared: type | Callable[[Litestar], Any] | None = handler.opt.get(REQUEST_BODY_OPT)
+    if declared is None:
+        declared = FALLBACK_BODIES.get((method, path))
     if declared is None or isinstance(declared, type):
         return declared
     return declared(app)
@@ -206,6 +257,8 @@ def _error_statuses(method: str, path: str, handler: HTTPRouteHandler) -> list[s
         statuses.append("409")
     if method in ("post", "put", "patch"):
         statuses.append("413")
+    if (method, path) in RETRY_ME_OPERATIONS:
+        statuses.append("500")
     return statuses
 
 
@@ -239,7 +292,7 @@ def complete_openapi(app: Litestar) -> OpenAPI:
             strict_bodies.add(strict)
         if operation.operation_id:
             operation_ids[(method, path)] = operation.operation_id
-        body_type = _body_type(app, handler)
+        body_type = _body_type(app, method, path, handler)
         if body_type is not None and operation.request_body is None:
             operation.request_body = RequestBody(
                 content={"application/json": OpenAPIMediaType(schema=_body_schema(body_type, schemas))},

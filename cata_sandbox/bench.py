@@ -128,6 +128,15 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux ``/proc``), or None where it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def rss_mb(pid: int) -> float | None:
     """Resident set size of a process in MB (Linux ``/proc``), or None where it cannot be read."""
     try:
@@ -170,7 +179,11 @@ def start_child(
     log_path = workdir / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})}
+            argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
         )
     child = Child(name, process, url, log_path)
     deadline = time.monotonic() + 30
@@ -202,9 +215,16 @@ def start_mock_pos(workdir: Path) -> Child:
 def start_service(workdir: Path, api_key: str, dispatch_timeout: float, log_level: str) -> Child:
     port = free_port()
     argv = [sys.executable, "-m", "cata_sandbox.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    argv += ["--database-url", f"sqlite:///{workdir / 'bench.db'}", "--dispatch-timeout", f"{dispatch_timeout:g}"]
+    argv += [
+        "--database-url",
+        f"sqlite:///{workdir / 'bench.db'}",
+        "--dispatch-timeout",
+        f"{dispatch_timeout:g}",
+    ]
     argv += ["--log-level", log_level]
-    return start_child("service", argv, f"http://127.0.0.1:{port}", "/health", workdir, {"CATA_API_KEY": api_key})
+    return start_child(
+        "service", argv, f"http://127.0.0.1:{port}", "/health", workdir, {"CATA_API_KEY": api_key}
+    )
 
 
 # --- load generation ------------------------------------------------------------------------------------
@@ -256,7 +276,8 @@ def _wrk_script(target: LoadTarget, workdir: Path) -> Path:
     lines += [f"wrk.headers[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in target.headers.items()]
     lines.append("local bodies = {}")
     for path in paths:
-        lines.append(f'do local f = io.open({_lua_string(str(path))}, "rb"); table.insert(bodies, f:read("*a")); f:close() end')
+        opened = f'local f = io.open({_lua_string(str(path))}, "rb")'
+        lines.append(f'do {opened}; table.insert(bodies, f:read("*a")); f:close() end')
     if len(paths) == 1 and not target.fresh_delivery_id:
         lines.append("wrk.body = bodies[1]")
     else:
@@ -287,11 +308,19 @@ def _wrk_script(target: LoadTarget, workdir: Path) -> Path:
     return script
 
 
-def _start_wrk(target: LoadTarget, concurrency: int, duration: float, timeout: float, workdir: Path) -> subprocess.Popen[str]:
+def _start_wrk(
+    target: LoadTarget, concurrency: int, duration: float, timeout: float, workdir: Path
+) -> subprocess.Popen[str]:
     script = _wrk_script(target, workdir)
     wrk = wrk_path()
     assert wrk is not None
-    argv = [wrk, "-t1", f"-c{concurrency}", f"-d{max(1, round(duration))}s", f"--timeout={max(1, math.ceil(timeout))}s"]
+    argv = [
+        wrk,
+        "-t1",
+        f"-c{concurrency}",
+        f"-d{max(1, round(duration))}s",
+        f"--timeout={max(1, math.ceil(timeout))}s",
+    ]
     argv += ["-s", str(script), target.url]
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -345,7 +374,9 @@ async def _drive(target: LoadTarget, concurrency: int, duration: float, timeout:
                     headers = {**headers, "X-Cata-Delivery-ID": str(uuid.uuid4())}
                 sent = time.perf_counter()
                 try:
-                    async with session.post(target.url, data=body, headers=headers, allow_redirects=False) as r:
+                    async with session.post(
+                        target.url, data=body, headers=headers, allow_redirects=False
+                    ) as r:
                         await r.read()
                         status = r.status
                 except TimeoutError:
@@ -448,7 +479,9 @@ class ServiceHandle:
         except httpx.HTTPError as exc:
             raise BenchError(f"{method} {self.url}{path} failed: {exc}") from exc
         if response.status_code >= 300:
-            raise BenchError(f"{method} {self.url}{path} answered {response.status_code}: {response.text[:300]}")
+            raise BenchError(
+                f"{method} {self.url}{path} answered {response.status_code}: {response.text[:300]}"
+            )
         data: dict[str, Any] = response.json()
         return data
 
@@ -461,15 +494,24 @@ class ServiceHandle:
 
     def map_revel(self, outlet_id: str, base_url: str) -> dict[str, Any]:
         settings = {**REVEL_SETTINGS, "baseUrl": base_url}
-        self.call("PUT", f"/api/v1/outlet-providers/{outlet_id}", json={"providerSlug": "revel", "settings": settings})
+        self.call(
+            "PUT",
+            f"/api/v1/outlet-providers/{outlet_id}",
+            json={"providerSlug": "revel", "settings": settings},
+        )
         return settings
 
     def failed_orders(self, outlet_id: str) -> int:
-        listing = self.call("GET", "/api/v1/orders", params={"outletId": outlet_id, "status": "failed", "limit": 1})
+        listing = self.call(
+            "GET", "/api/v1/orders", params={"outletId": outlet_id, "status": "failed", "limit": 1}
+        )
         return int(listing.get("total", 0))
 
     def rss_mb(self) -> float | None:
         return None if self.pid is None else rss_mb(self.pid)
+
+    def cpu_seconds(self) -> float | None:
+        return None if self.pid is None else cpu_seconds(self.pid)
 
 
 def dispatch_body(outlet_id: str, order: bytes, transformer: str | None = None) -> bytes:
@@ -534,6 +576,7 @@ class BenchReport:
     isolated: LoadResult | None = None
     hanging: LoadResult | None = None
     healthy_failed: int = 0
+    service_cpu_ms_per_dispatch: float | None = None
     isolation_fraction: float | None = None
     rss_mb: dict[str, float] = field(default_factory=dict)
 
@@ -560,7 +603,11 @@ HEADER = f"  {'':<28} {'throughput':>12} {'p50':>12} {'p95':>12} {'p99':>12} {'e
 
 
 def render(report: BenchReport) -> str:
-    lines = [f"service:  {report.service}", f"receiver: {report.receiver}", f"load generator: {report.generator}"]
+    lines = [
+        f"service:  {report.service}",
+        f"receiver: {report.receiver}",
+        f"load generator: {report.generator}",
+    ]
     if report.dispatch and report.direct:
         d, r = report.dispatch, report.direct
         lines += [HEADER, _row("dispatch (via the service)", d, d.errors + report.dispatch_failed)]
@@ -571,15 +618,22 @@ def render(report: BenchReport) -> str:
             f" latency added p50 {d.p50_ms - r.p50_ms:+.2f} ms, p95 {d.p95_ms - r.p95_ms:+.2f} ms,"
             f" p99 {d.p99_ms - r.p99_ms:+.2f} ms"
         )
-        lines.append(f"dispatch errors: {d.errors} transport/HTTP, {report.dispatch_failed} orders not dispatched")
+        lines.append(
+            f"dispatch errors: {d.errors} transport/HTTP, {report.dispatch_failed} orders not dispatched"
+        )
+        if report.service_cpu_ms_per_dispatch is not None:
+            lines.append(
+                f"service CPU: {report.service_cpu_ms_per_dispatch:.2f} ms per dispatch (user + system; less"
+                " disturbed by other load on the machine than throughput is)"
+            )
     if report.baseline and report.isolated:
         b, i = report.baseline, report.isolated
         lines += [HEADER, _row("healthy outlets, all healthy", b), _row("healthy outlets, one hanging", i)]
         if report.hanging is not None:
             h = report.hanging
             lines.append(
-                f"  hanging outlet: {h.requests} dispatches answered, each only when the dispatch budget ran out"
-                f" (p50 {h.p50_ms / 1000:.2f} s)"
+                f"  hanging outlet: {h.requests} dispatches answered, each only when the dispatch budget"
+                f" ran out (p50 {h.p50_ms / 1000:.2f} s)"
             )
         if report.healthy_failed:
             lines.append(f"  healthy outlets: {report.healthy_failed} orders not dispatched")
@@ -703,7 +757,11 @@ def _default(
         else:
             assert receiver_base is not None
             callback = receiver_base + _receiver_path(options)
-            delay = f", answers after {options.receiver_delay_ms} ms" if options.receiver_delay_ms else ", answers at once"
+            delay = (
+                f", answers after {options.receiver_delay_ms} ms"
+                if options.receiver_delay_ms
+                else ", answers at once"
+            )
             report.receiver = f"{callback} (fast raw-ASGI receiver started by the bench{delay})"
         secret = service.register_webhook(outlet, callback)
         if options.receiver:
@@ -720,7 +778,11 @@ def _default(
             report.rss_mb["after warm-up"] = service.rss_mb() or 0.0
     failed_before = service.failed_orders(outlet)
     echo(f"dispatch: {options.concurrency} connections for {options.duration:g} s ...")
+    cpu_before = service.cpu_seconds()
     (report.dispatch,) = run_load([(dispatch, options.concurrency)], options.duration, **kw)
+    cpu_after = service.cpu_seconds()
+    if cpu_before is not None and cpu_after is not None and report.dispatch.requests:
+        report.service_cpu_ms_per_dispatch = 1000 * (cpu_after - cpu_before) / report.dispatch.requests
     report.dispatch_failed = service.failed_orders(outlet) - failed_before
     echo(f"direct: {options.concurrency} connections for {options.duration:g} s ...")
     (report.direct,) = run_load([(direct, options.concurrency)], options.duration, **kw)
@@ -759,7 +821,10 @@ def _isolation(
     if options.warmup > 0:
         echo(f"warming up for {options.warmup:g} s ...")
         run_load([(healthy, options.concurrency)], options.warmup, **kw)
-    echo(f"all healthy: {options.concurrency} connections over {HEALTHY_OUTLETS} outlets for {options.duration:g} s ...")
+    echo(
+        f"all healthy: {options.concurrency} connections over {HEALTHY_OUTLETS} outlets"
+        f" for {options.duration:g} s ..."
+    )
     (report.baseline,) = run_load([(healthy, options.concurrency)], options.duration, **kw)
     echo(f"one hanging: the same, plus {hanging_clients} connections to the hanging outlet ...")
     report.isolated, report.hanging = run_load(

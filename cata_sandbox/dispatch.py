@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import uuid
 from dataclasses import dataclass, replace
 from typing import Any
@@ -68,9 +69,13 @@ class Dispatcher:
         self.settings = settings
         self.clock = clock
         self.registry = registry
-        # The client's transport, given by whoever built the client (see _send_request).
-        self._transport = transport
-        self._extensions = {"timeout": httpx.Timeout(settings.dispatch_timeout_s).as_dict()}
+        # The client's transport, given by whoever built the client (see _send_request). With proxies in
+        # the environment the client routes requests itself, so it keeps doing so.
+        self._transport = None if _environment_proxies() else transport
+        # No per-phase timeouts for the transport: the budget is the asyncio.timeout around the exchange
+        # (the transport's own timers cost CPU on every request and add nothing to it).
+        self._extensions: dict[str, Any] = {}
+        self._urls: dict[str, httpx.URL] = {}  # parsing a URL is a tenth of an exchange's CPU
 
     async def dispatch(
         self, tenant_id: str, body: bytes, *, claim: IdempotencyClaim | None = None
@@ -272,8 +277,11 @@ class Dispatcher:
             },
             request_body=None if route == WEBHOOK_ROUTE else _redact_bytes(outgoing.body, secret_values),
             response_status=exchange.status,
-            response_headers=exchange.headers,
-            response_body=exchange.body,
+            # A receiver or POS may echo what it was sent (an auth header, the secret): never keep it.
+            response_headers={
+                name: _redact_text(value, secret_values) for name, value in exchange.headers.items()
+            },
+            response_body=_redact_bytes(exchange.body, secret_values),
             dispatched=outcome.dispatched,
             reason=reason,
             external_order_id=outcome.external_order_id if outcome.dispatched else "",
@@ -305,7 +313,9 @@ class Dispatcher:
                     status = response.status_code
                     response_headers = _flatten(response.headers)
                     size = 0
-                    async for chunk in response.aiter_bytes():
+                    # Without a Content-Encoding the decoded bytes are the raw bytes: skip the decoders.
+                    encoded = "content-encoding" in response.headers
+                    async for chunk in response.aiter_bytes() if encoded else response.aiter_raw():
                         chunks.append(chunk)
                         size += len(chunk)
                         if size >= cap:
@@ -337,9 +347,14 @@ class Dispatcher:
         if self._transport is None:
             request = self.client.build_request(method, url, headers=headers, content=body)
             return await self.client.send(request, stream=True, follow_redirects=False)
+        parsed = self._urls.get(url)
+        if parsed is None:
+            if len(self._urls) >= 1024:
+                self._urls.clear()
+            parsed = self._urls[url] = httpx.URL(url)
         merged = self.client.headers.copy()
         merged.update(headers)
-        request = httpx.Request(method, url, headers=merged, content=body, extensions=self._extensions)
+        request = httpx.Request(method, parsed, headers=merged, content=body, extensions=self._extensions)
         return await self._transport.handle_async_request(request)
 
     def _log(
@@ -372,6 +387,13 @@ def _response(order_id: str, *, dispatched: bool, reason: str, external_order_id
         externalOrderId=external_order_id,
         dispatched=dispatched,
         reason=reason,
+    )
+
+
+def _environment_proxies() -> bool:
+    return any(
+        name.lower() in ("http_proxy", "https_proxy", "all_proxy") and value
+        for name, value in os.environ.items()
     )
 
 

@@ -32,11 +32,12 @@ def provide_services(state: State) -> Services:
     return services
 
 
-async def provide_caller(request: Request[object, object, State]) -> Caller:
-    services: Services = request.app.state.services
-    return await services.keys.authenticate(request.headers.get(API_KEY_HEADER))
-
-
 # Handler parameter types: the dependencies are named explicitly (Litestar 3 drops inferred ones).
 CallerDep: TypeAlias = NamedDependency[Caller]
 ServicesDep: TypeAlias = NamedDependency[Services]
+
+
+async def provide_caller(request: Request[object, object, State], services: ServicesDep) -> Caller:
+    # Taking ``services`` orders the two dependencies: Litestar resolves independent ones concurrently
+    # in an anyio task group, which cost a dispatch more CPU than both providers (profiled).
+    return await services.keys.authenticate(request.headers.get(API_KEY_HEADER))

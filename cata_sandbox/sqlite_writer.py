@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import queue
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -106,7 +106,7 @@ _PARAM, _CONSTANT = 0, 1
 class Plan:
     """A hot statement compiled once for SQLite, for one set of parameter names."""
 
-    __slots__ = ("_dialect", "_row", "_sources", "_result_processors", "sql")
+    __slots__ = ("_dialect", "_result_processors", "_row", "_sources", "sql")
 
     def __init__(
         self,
@@ -138,7 +138,9 @@ class Plan:
                 continue
             if name in prefetch:
                 column = prefetch[name]
-                default = column.default if name in {c.key for c in compiled.insert_prefetch} else column.onupdate
+                default = (
+                    column.default if name in {c.key for c in compiled.insert_prefetch} else column.onupdate
+                )
                 if default is None or not default.is_scalar:
                     return None
                 value = default.arg
@@ -149,10 +151,14 @@ class Plan:
             sources.append((_CONSTANT, processor(value) if processor else value, None))
         row: type | None = None
         result_processors: list[Callable[[Any], Any] | None] = []
-        columns = statement.selected_columns if isinstance(statement, sa.Select) else statement.exported_columns
+        columns = (
+            statement.selected_columns if isinstance(statement, sa.Select) else statement.exported_columns
+        )
         if len(columns):
-            row = collections.namedtuple("PlannedRow", [c.key for c in columns], rename=True)  # type: ignore[misc]
-            result_processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+            row = collections.namedtuple("PlannedRow", [c.key for c in columns], rename=True)  # type: ignore[misc,no-redef]
+            result_processors = [
+                c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+            ]
         return cls(compiled.string, sources, row, result_processors, dialect)
 
     def run(self, dbapi: sqlite3.Connection, parameters: dict[str, Any]) -> PlanResult:
@@ -174,9 +180,7 @@ class Plan:
                 self.sql, None, exc, sqlite3.Error, hide_parameters=True, dialect=self._dialect
             ) from exc
         make, processors = self._row, self._result_processors
-        rows = [
-            make(*[p(v) if p else v for p, v in zip(processors, raw, strict=True)]) for raw in raw_rows
-        ]
+        rows = [make(*[p(v) if p else v for p, v in zip(processors, raw, strict=True)]) for raw in raw_rows]
         return PlanResult(rows, count)
 
 
@@ -217,11 +221,14 @@ class SqliteWriter:
             hide_parameters=True,
         )
         sa.event.listen(self._engine, "connect", _pragmas)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cata-sqlite-writer")
         self._conn: sa.Connection | None = None
         self._lock = threading.Lock()
         self._plans: dict[tuple[int, tuple[str, ...]], Plan | None] = {}
         self._closed = False
+        # A queue and a thread of its own rather than an executor: a hop is a queue put and one
+        # call_soon_threadsafe, the least the event loop can pay (executor futures cost twice that).
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
 
     @classmethod
     def for_engine(cls, engine: AsyncEngine) -> SqliteWriter | None:
@@ -234,9 +241,32 @@ class SqliteWriter:
         return cls(url)
 
     async def transaction(self, body: Callable[[WriterConnection], Awaitable[T]]) -> T:
-        """Run ``body(conn)`` in one transaction on the writer thread: committed, or rolled back and raised."""
+        """Run ``body(conn)`` in one transaction on the writer thread: committed, or rolled back and raised.
+
+        A caller cancelled while waiting does not cancel the transaction: it commits or rolls back whole.
+        """
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._run, body)
+        future: asyncio.Future[T] = loop.create_future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the SQLite writer is closed")
+            if self._thread is None:
+                # A daemon: a Store that is never closed (a CLI command's) must not keep the process alive.
+                self._thread = threading.Thread(target=self._serve, name="cata-sqlite-writer", daemon=True)
+                self._thread.start()
+            self._queue.put((loop, future, body))
+        return await future
+
+    def _serve(self) -> None:
+        while (job := self._queue.get()) is not None:
+            loop, future, body = job
+            try:
+                result = self._run(body)
+            except BaseException as exc:
+                loop.call_soon_threadsafe(_settle, future, None, exc)
+            else:
+                loop.call_soon_threadsafe(_settle, future, result, None)
+        self._close_connection()
 
     def plan(self, statement: Any, parameters: dict[str, Any]) -> Plan | None:
         key = (id(statement), tuple(parameters))
@@ -258,7 +288,7 @@ class SqliteWriter:
         # Planned statements go to the DBAPI connection directly, so SQLAlchemy may not know that a
         # transaction is open: commit (or roll back) both, the second is a no-op when nothing is pending.
         try:
-            result = run_to_completion(body(WriterConnection(conn, self)))  # type: ignore[arg-type]
+            result: T = run_to_completion(body(WriterConnection(conn, self)))  # type: ignore[arg-type]
         except BaseException:
             conn.rollback()
             self.dbapi().rollback()
@@ -284,6 +314,20 @@ class SqliteWriter:
             if self._closed:
                 return
             self._closed = True
-        self._executor.submit(self._close_connection).result()
-        self._executor.shutdown(wait=True)
+            thread = self._thread
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()
         self._engine.dispose()
+
+
+_Job = tuple[asyncio.AbstractEventLoop, "asyncio.Future[Any]", Callable[[WriterConnection], Awaitable[Any]]]
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)

@@ -30,7 +30,6 @@ from cata_sandbox.tables import (
     webhooks,
 )
 
-
 T = TypeVar("T")
 
 
@@ -775,9 +774,20 @@ class Store:
         """(dispatched, reason, externalOrderId) the order's dispatch first answered; None while pending.
 
         The first attempt when there is one (a later redispatch does not change what the first request
-        answered); else the order itself, which is final unless it is still ``pending``.
+        answered); else the order itself (no route: failed without an attempt). The order is read first:
+        its status and its first attempt are committed together, so once it is not pending the attempt
+        is visible too.
         """
         async with self.engine.connect() as conn:
+            order = (
+                await conn.execute(
+                    sa.select(orders.c.status, orders.c.reason).where(
+                        orders.c.id == order_id, orders.c.tenant_id == tenant_id
+                    )
+                )
+            ).first()
+            if order is None or order.status == "pending":
+                return None
             first = (
                 await conn.execute(
                     sa.select(
@@ -792,24 +802,13 @@ class Store:
                     .limit(1)
                 )
             ).first()
-            if first is not None:
-                return bool(first.dispatched), first.reason, first.external_order_id
-            order = (
-                await conn.execute(
-                    sa.select(orders.c.status, orders.c.reason).where(
-                        orders.c.id == order_id, orders.c.tenant_id == tenant_id
-                    )
-                )
-            ).first()
-        if order is None or order.status == "pending":
-            return None
+        if first is not None:
+            return bool(first.dispatched), first.reason, first.external_order_id
         return False, order.reason, ""
 
     # --- hot-path transactions ------------------------------------------------------------------
 
-    async def transaction(
-        self, body: Callable[..., Awaitable[T]], /, *args: Any, **kwargs: Any
-    ) -> T:
+    async def transaction(self, body: Callable[..., Awaitable[T]], /, *args: Any, **kwargs: Any) -> T:
         """``await body(conn, *args, **kwargs)`` in one transaction, committed when it returns.
 
         On a SQLite file the body runs on the writer thread in one hop (cata_sandbox.sqlite_writer), so it

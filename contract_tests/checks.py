@@ -12,7 +12,6 @@ import httpx
 from contract_tests.targets import headers_of
 
 DISPATCH_ANSWER_KEYS = {"code", "isSuccess", "message", "orderId", "externalOrderId", "dispatched", "reason"}
-TRANSPORT_PREFIX = "http request failed: "
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -42,7 +41,8 @@ def refusal(response: httpx.Response) -> str:
     assert set(answer) >= {"code", "isSuccess", "message"}, answer
     assert (answer["code"], answer["isSuccess"]) == (400, False), answer
     message: str = answer["message"]
-    assert isinstance(message, str) and message, answer
+    assert isinstance(message, str), answer
+    assert message, answer
     return message
 
 

@@ -168,12 +168,10 @@ class _Writer:
         mantissa = whole + ("." + fraction if fraction else "")
         shift = exponent + point
         marker = self.rng.choice("eE")
-        if shift < 0:
-            power = "-" + str(-shift)
-        else:
-            power = self.rng.choice(["", "+"]) + str(shift)
-        if self.rng.random() < 0.2:
-            power = power[:-len(str(abs(shift)))] + "0" + str(abs(shift))
+        sign_text = "-" if shift < 0 else self.rng.choice(["", "+"])
+        # JSON allows leading zeros in an exponent (1e05), never in the integer part.
+        zeros = "0" if self.rng.random() < 0.2 else ""
+        power = sign_text + zeros + str(abs(shift))
         return ("-" if sign else "") + mantissa + marker + power
 
 

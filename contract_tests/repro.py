@@ -10,6 +10,7 @@ the text survives one unchanged, otherwise base64.
 from __future__ import annotations
 
 import base64
+import contextlib
 from typing import Any
 
 import msgspec
@@ -20,7 +21,12 @@ PREAMBLE = (
     "# Reproduce against a running sandbox (cata-sandbox serve + mock-pos serve, or cata-sandbox up):\n"
     "#   export CATA_URL=http://127.0.0.1:8700 MOCK_URL=http://127.0.0.1:8701 KEY=<the sandbox API key>"
 )
-_VARIABLES = {"@@CATA_URL@@": "$CATA_URL", "@@MOCK_URL@@": "$MOCK_URL", "@@KEY@@": "$KEY", "@@SECRET@@": "$SECRET"}
+_VARIABLES = {
+    "@@CATA_URL@@": "$CATA_URL",
+    "@@MOCK_URL@@": "$MOCK_URL",
+    "@@KEY@@": "$KEY",
+    "@@SECRET@@": "$SECRET",
+}
 _HEREDOC_END = "CATA_ORDER_EOF"
 _JSON = "-H 'Content-Type: application/json'"
 _AUTH = '-H "X-Api-Key: $KEY"'
@@ -69,11 +75,9 @@ class Steps:
 
     @staticmethod
     def _emit(text: str) -> None:
-        try:
+        # Outside a hypothesis test (a plain pytest test or a helper) there is nothing to report to.
+        with contextlib.suppress(InvalidArgument):
             note(text)
-        except InvalidArgument:
-            # Not inside a hypothesis test (a plain pytest test or a helper): nothing to report to.
-            pass
 
     def script(self) -> str:
         return "\n".join([PREAMBLE, *self.lines])
@@ -82,7 +86,7 @@ class Steps:
         body = {**registration, "callbackUrl": f"@@MOCK_URL@@/webhooks/{receiver}"}
         self._add(
             f'SECRET=$(curl -sS -X POST "$CATA_URL/api/v1/webhooks/register" {_AUTH} {_JSON} '
-            f"-d {shell_json(body)} | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"webhook\"][\"secret\"])')"
+            f'-d {shell_json(body)} | python3 -c \'import json,sys; print(json.load(sys.stdin)["webhook"]["secret"])\')'
         )
 
     def configure_receiver(self, receiver: str, *, probe: bool, outlet_id: str) -> None:

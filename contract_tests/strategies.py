@@ -124,7 +124,7 @@ def unicode_text(min_size: int = 0, max_size: int = 30) -> st.SearchStrategy[str
     hold it), which the validation property checks separately.
     """
     return st.text(
-        st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+        st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
         min_size=min_size,
         max_size=max_size,
     ).filter(lambda text: DIRECTIVE_MARK not in text)
@@ -288,9 +288,7 @@ def _item(draw: st.DrawFn, fake: Any, shape: OrderShape, *, depth: int, combo: b
     if depth == 0 and (shape.need_combo or _maybe(draw)):
         count = draw(st.integers(1 if shape.need_combo else 0, 2))
         if count:
-            item["comboItems"] = [
-                _item(draw, fake, shape, depth=depth + 1, combo=True) for _ in range(count)
-            ]
+            item["comboItems"] = [_item(draw, fake, shape, depth=depth + 1, combo=True) for _ in range(count)]
     if shape.unknown_fields and _maybe(draw):
         item.update(draw(unknown_fields(ITEM_FIELDS)))
     return item
@@ -301,7 +299,9 @@ def _line_total(item: dict[str, Any]) -> Decimal:
         (m.get("unitPrice", Decimal(0)) * m.get("quantity", 1) for m in item.get("modifiers", [])),
         Decimal(0),
     )
-    return (item["unitPrice"] + modifiers) * item["quantity"]
+    unit: Decimal = item["unitPrice"]
+    quantity: int = item["quantity"]
+    return (unit + modifiers) * quantity
 
 
 @st.composite
@@ -310,8 +310,7 @@ def orders(draw: st.DrawFn, shape: OrderShape = OrderShape()) -> dict[str, Any]:
     fake = _seeded_faker(draw)
     method = draw(_METHOD)
     items = [
-        _item(draw, fake, shape, depth=0, combo=False)
-        for _ in range(draw(st.integers(1, shape.max_items)))
+        _item(draw, fake, shape, depth=0, combo=False) for _ in range(draw(st.integers(1, shape.max_items)))
     ]
     # Totals add up like a real receipt, except when a test wants arbitrary amounts.
     subtotal = sum((_line_total(item) for item in items), Decimal(0))
@@ -404,7 +403,7 @@ def written_orders(draw: st.DrawFn, shape: OrderShape = OrderShape()) -> Written
 class EnvelopeStyle:
     """How the dispatch envelope around the order is written, with unknown fields of its own."""
 
-    style: Style = Style()
+    style: Style = field(default_factory=Style)
     extra: dict[str, Any] = field(default_factory=dict)
     explicit_null_transformer: bool = False
 
@@ -440,10 +439,25 @@ def envelope(
 # --- faults ------------------------------------------------------------------------------------------
 
 FAULT_MODES = ("status", "error_body", "delay", "reset", "malformed", "html", "trickle", "redirect")
+# The budget decides the outcome of the timing modes, so each side of it is its own variant: a test
+# parametrized over variants covers both whatever hypothesis happens to draw.
+UNDER_BUDGET, OVER_BUDGET = "under-budget", "over-budget"
+FAULT_VARIANTS = (
+    "status",
+    "error_body",
+    f"delay-{UNDER_BUDGET}",
+    f"delay-{OVER_BUDGET}",
+    "reset",
+    "malformed",
+    "html",
+    f"trickle-{UNDER_BUDGET}",
+    f"trickle-{OVER_BUDGET}",
+    "redirect",
+)
 ERROR_SHAPES = ("nested", "details", "errorMsg", "string")
 # Seconds on either side of the dispatch budget: far enough that scheduling noise cannot flip the outcome.
 FAST_FRACTION = 0.25
-# Any code in 100–599, with the ones HTTP treats specially (1xx, no-content, redirects, edges) drawn often.
+# Any code in 100-599, with the ones HTTP treats specially (1xx, no-content, redirects, edges) drawn often.
 STATUS_CODES = st.one_of(
     st.sampled_from((100, 101, 102, 103, 199, 200, 201, 202, 204, 205, 206, 299, 300, 301, 302, 303, 304)),
     st.sampled_from((307, 308, 399, 400, 401, 403, 404, 409, 422, 429, 499, 500, 502, 503, 504, 599)),
@@ -474,7 +488,7 @@ def response_bodies(draw: st.DrawFn) -> str:
     if kind == "error":
         status = draw(st.sampled_from(("ERROR", "error", "Error", False)))
         message = draw(error_messages())
-        where = draw(st.sampled_from(ERROR_SHAPES + ("message",)))
+        where = draw(st.sampled_from((*ERROR_SHAPES, "message")))
         body: dict[str, Any] = {"status": status}
         if where == "nested":
             body["error"] = {"message": message}
@@ -491,8 +505,10 @@ def response_bodies(draw: st.DrawFn) -> str:
 
 
 @st.composite
-def faults(draw: st.DrawFn, mode: str, budget_s: float, *, redirect_to: str) -> dict[str, Any]:
-    """A mock_pos fault of ``mode`` (without its target), with parameters drawn over the whole range."""
+def faults(draw: st.DrawFn, variant: str, budget_s: float, *, redirect_to: str) -> dict[str, Any]:
+    """A mock_pos fault of ``variant`` (a mode, or ``<mode>-under-budget``/``<mode>-over-budget`` for
+    delay and trickle), without its target, with parameters drawn over the whole range."""
+    mode, _, side = variant.partition("-")
     if mode == "status":
         spec: dict[str, Any] = {"mode": mode, "code": draw(STATUS_CODES)}
         spec["body"] = draw(response_bodies())
@@ -502,7 +518,7 @@ def faults(draw: st.DrawFn, mode: str, budget_s: float, *, redirect_to: str) -> 
     if mode == "error_body":
         return {"mode": mode, "shape": draw(st.sampled_from(ERROR_SHAPES)), "message": draw(error_messages())}
     if mode in ("delay", "trickle"):
-        slow = draw(st.booleans())
+        slow = draw(st.booleans()) if not side else side == OVER_BUDGET
         if slow:
             low, high = SLOW_MARGIN
             seconds = budget_s + draw(st.floats(low, high))
@@ -557,7 +573,8 @@ _NOT_NUMBERS = st.one_of(
     st.just({"amount": 1}),
     unicode_text(max_size=8).filter(lambda text: not _is_number_text(text)),
 )
-# Money is a JSON number (ARCHITECTURE.md): a price written as a string is the classic mistype.
+# Money is a JSON number (ARCHITECTURE.md): a price written as a string is the classic mistype. The
+# service takes one today (see test_known_deviations.py), so the money cases draw it only there.
 NUMERIC_STRINGS = st.decimals(min_value=0, max_value=1000, places=2).map(str)
 
 INVALID_VALUES: dict[str, st.SearchStrategy[Any]] = {
@@ -587,12 +604,14 @@ INVALID_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "money": st.one_of(
         _NOT_NUMBERS,
         st.decimals(min_value=-(10**15), max_value=Decimal("-0.000001"), places=6),
-        st.decimals(min_value=MONEY_LIMIT, max_value=10**20, places=2),
     ),
     "quantity": st.one_of(
         _NOT_NUMBERS,
+        NUMERIC_STRINGS,
         st.integers(max_value=0),
-        st.decimals(min_value=Decimal("0.01"), max_value=100, places=2).filter(lambda d: d != d.to_integral()),
+        st.decimals(min_value=Decimal("0.01"), max_value=100, places=2).filter(
+            lambda d: d != d.to_integral()
+        ),
         st.integers(1, 100).map(lambda n: Decimal(n).quantize(Decimal("0.0"))),
     ),
     "plu": _NOT_STRINGS,
@@ -693,7 +712,9 @@ def malformed_envelopes(
     if kind == "trailing-garbage":
         return good + draw(st.sampled_from((b"x", b"{}", b",", b"]", b'"', b"\x00", b"}")))
     if kind == "invalid-utf8":
-        bad = draw(st.sampled_from((b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xe2\x82", b"\xf8\x88\x80\x80\x80")))
+        bad = draw(
+            st.sampled_from((b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xe2\x82", b"\xf8\x88\x80\x80\x80"))
+        )
         marker = b'"orderRefNo"'
         at = written.text.index(b":", written.text.index(marker) if marker in written.text else 0)
         quote = written.text.index(b'"', at) + 1

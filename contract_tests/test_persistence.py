@@ -8,6 +8,7 @@ key before answering, and mock_pos's journal records what it saw.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,37 +20,41 @@ from contract_tests.targets import Servers, decode
 HEALTHY = "none"
 
 
-@settings(max_examples=examples("persistence"))
-@given(
-    written=s.written_orders(s.OrderShape(max_items=2)),
-    mode=st.sampled_from((HEALTHY, *s.FAULT_MODES)),
-    data=st.data(),
-)
+@pytest.mark.parametrize("variant", [HEALTHY, *s.FAULT_VARIANTS])
 def test_order_is_stored_before_sending_and_its_record_matches_the_answer(
-    servers: Servers, written: s.WrittenOrder, mode: str, data: st.DataObject
+    servers: Servers, variant: str
 ) -> None:
-    scenario = servers.scenario()
-    scenario.webhook(probe=True)
-    if mode != HEALTHY:
-        fault = data.draw(s.faults(mode, servers.target.budget_s, redirect_to=scenario.receiver_url), "fault")
-        scenario.fault({"target": scenario.receiver, **fault})
+    budget = examples("persistence_slow" if variant.endswith(s.OVER_BUDGET) else "persistence")
 
-    response = scenario.dispatch(s.envelope(scenario.outlet_id, written.text))
-    answer = dispatch_answer(response)
+    @settings(max_examples=budget)
+    @given(written=s.written_orders(s.OrderShape(max_items=2)), data=st.data())
+    def prop(written: s.WrittenOrder, data: st.DataObject) -> None:
+        scenario = servers.scenario()
+        scenario.webhook(probe=True)
+        if variant != HEALTHY:
+            fault = data.draw(
+                s.faults(variant, servers.target.budget_s, redirect_to=scenario.receiver_url), "fault"
+            )
+            scenario.fault({"target": scenario.receiver, **fault})
 
-    [entry] = scenario.journal()
-    probe = entry.get("probe")
-    assert probe is not None and probe.get("status") == 200, probe
-    seen = decode(probe["body"])["orders"]
-    assert [(o["orderId"], o["status"]) for o in seen] == [(answer["orderId"], "pending")], seen
+        answer = dispatch_answer(scenario.dispatch(s.envelope(scenario.outlet_id, written.text)))
 
-    stored = scenario.stored_order(answer["orderId"])
-    assert stored["outletId"] == scenario.outlet_id
-    assert stored["status"] == ("dispatched" if answer["dispatched"] else "failed"), stored
-    assert (stored["reason"], stored["externalOrderId"]) == (answer["reason"], answer["externalOrderId"])
-    [attempt] = stored["attempts"]
-    assert (attempt["dispatched"], attempt["reason"]) == (answer["dispatched"], answer["reason"]), attempt
-    assert attempt["deliveryId"] == delivery_id(entry)
-    # The stored order is the request's bytes, not a re-encoding of them.
-    raw = scenario.cata.get(f"/api/v1/orders/{answer['orderId']}").content
-    assert written.text in raw
+        [entry] = scenario.journal()
+        probe = entry.get("probe")
+        assert probe is not None, "the receiver did not probe"
+        assert probe.get("status") == 200, probe
+        seen = decode(probe["body"])["orders"]
+        assert [(o["orderId"], o["status"]) for o in seen] == [(answer["orderId"], "pending")], seen
+
+        stored = scenario.stored_order(answer["orderId"])
+        assert stored["outletId"] == scenario.outlet_id
+        assert stored["status"] == ("dispatched" if answer["dispatched"] else "failed"), stored
+        assert (stored["reason"], stored["externalOrderId"]) == (answer["reason"], answer["externalOrderId"])
+        [attempt] = stored["attempts"]
+        assert (attempt["dispatched"], attempt["reason"]) == (answer["dispatched"], answer["reason"]), attempt
+        assert attempt["deliveryId"] == delivery_id(entry)
+        # The stored order is the request's bytes, not a re-encoding of them.
+        raw = scenario.cata.get(f"/api/v1/orders/{answer['orderId']}").content
+        assert written.text in raw
+
+    prop()

@@ -27,7 +27,9 @@ WITH_MOCK = sorted(slug for slug in REGISTERED if slug in ADAPTERS)
 
 def test_every_adapter_names_a_registered_transformer() -> None:
     """An adapter for a slug the service does not register would silently test nothing."""
-    assert set(ADAPTERS) <= set(REGISTERED), f"adapters without a transformer: {set(ADAPTERS) - set(REGISTERED)}"
+    assert set(ADAPTERS) <= set(REGISTERED), (
+        f"adapters without a transformer: {set(ADAPTERS) - set(REGISTERED)}"
+    )
 
 
 @pytest.mark.parametrize("slug", WITH_MOCK)

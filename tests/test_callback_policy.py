@@ -16,6 +16,7 @@ import msgspec
 import pytest
 
 from cata_sandbox import netpolicy
+from cata_sandbox.transformers import TransformerRegistry
 from tests.harness import ORDER, MockPos, Sandbox, envelope, start_sandbox, stop_sandbox
 from tests.reliability import DATABASES, module_database_url
 
@@ -273,3 +274,41 @@ def test_a_name_rebound_to_a_private_address_after_registration_is_refused_at_se
         " public-only"
     )
     assert mock_pos.journal() == []
+
+
+def test_public_only_refuses_a_private_pos_at_send_time_too(database_url: str, mock_pos: MockPos) -> None:
+    if "revel" not in TransformerRegistry.discover().slugs():
+        pytest.skip("the Revel transformer is not registered")
+    permissive = start_sandbox(database_url)
+    try:
+        mapped = permissive.client.put(
+            "/api/v1/outlet-providers/o-revel",
+            json={
+                "providerSlug": "revel",
+                "settings": {
+                    "baseUrl": f"{mock_pos.url}/revel",
+                    "apiKey": "sandbox-key",
+                    "apiSecret": "sandbox-secret",
+                    "establishmentId": 1,
+                    "diningOptionIds": {"PICKUP": 1, "DELIVERY": 2, "DINE_IN": 3},
+                },
+            },
+        )
+        assert mapped.status_code == 200, mapped.text
+    finally:
+        stop_sandbox(permissive)
+    order = msgspec.json.encode(
+        {**ORDER, "items": [{"plu": "101", "name": "Pizza", "quantity": 1, "unitPrice": 12.5}]}
+    )
+    strict = start_sandbox(database_url, callback_policy="public-only")
+    try:
+        response = strict.dispatch(envelope("o-revel", order, builtInTransformer="revel"))
+    finally:
+        stop_sandbox(strict)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["dispatched"] is False
+    assert response.json()["reason"].startswith(
+        "http request failed: destination address 127.0.0.1 (loopback)"
+    )
+    assert mock_pos.journal("revel") == []

@@ -206,7 +206,10 @@ def test_huge_numbers_in_unknown_fields_are_forwarded_untouched(service: Sandbox
 def test_huge_numbers_in_query_and_path_parameters_are_4xx(service: Sandbox) -> None:
     assert_rejected(service.client.get("/api/v1/orders", params={"limit": "9" * 5000}), 400, "limit")
     assert_rejected(service.client.get("/api/v1/orders", params={"offset": "-1"}), 400, "offset")
-    assert service.client.get("/api/v1/webhooks/" + "9" * 5000).status_code == 404
+    assert_rejected(service.client.get("/api/v1/orders", params={"offset": str(2**64)}), 400, "offset")
+    assert service.client.get("/api/v1/webhooks/" + "9" * 5000).status_code in (400, 404)
+    assert_rejected(service.client.get(f"/api/v1/webhooks/{2**64}"), 400, "webhook_id")
+    assert_rejected(service.client.delete(f"/api/v1/webhooks/{2**63}"), 400, "webhook_id")
 
 
 # --- encodings and NUL ----------------------------------------------------------------------------
@@ -424,3 +427,41 @@ def test_a_huge_plu_on_the_revel_path_fails_the_dispatch_without_calling_revel(
     assert dispatched.json()["dispatched"] is False
     assert dispatched.json()["reason"]
     assert mock_pos.journal("revel") == []
+
+
+# --- the OpenAPI document that schemathesis fuzzes (nox -s fuzz) -----------------------------------
+
+
+def test_the_openapi_document_describes_the_dispatch_body_and_every_error(service: Sandbox) -> None:
+    document = httpx.get(f"{service.url}/schema/openapi.json").json()
+    error = {"$ref": "#/components/schemas/ErrorResponse"}
+    dispatch = document["paths"]["/api/v1/orders/dispatch"]["post"]
+
+    assert dispatch["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/DispatchRequest"
+    }
+    request = document["components"]["schemas"]["DispatchRequest"]
+    assert request["required"] == ["outletId", "event", "order"]
+    assert request["properties"]["order"] == {"$ref": "#/components/schemas/Order"}
+    assert document["components"]["schemas"]["Order"]["properties"]["totalPay"]["type"] == "number"
+    assert {p["name"] for p in dispatch["parameters"]} == {"Idempotency-Key"}
+    for status in ("400", "401", "409", "413"):
+        assert dispatch["responses"][status]["content"]["application/json"]["schema"] == error
+    assert dispatch["security"] == [{"ApiKey": []}]
+    assert document["components"]["securitySchemes"]["ApiKey"] == {
+        "type": "apiKey",
+        "name": "X-Api-Key",
+        "in": "header",
+    }
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            assert responses["400"]["content"]["application/json"]["schema"] == error, (method, path)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+            if "security" in operation:
+                assert responses["401"]["content"]["application/json"]["schema"] == error, (method, path)
+    assert "/health" in document["paths"]
+    assert "security" not in document["paths"]["/health"]["get"]
+    links = dispatch["responses"]["200"]["links"]
+    assert any(link["parameters"] == {"order_id": "$response.body#/orderId"} for link in links.values())

@@ -170,16 +170,13 @@ def test_a_replay_answers_the_first_response_even_after_a_redispatch(
     assert len(mock_pos.journal("r1")) == 2
 
 
-@pytest.mark.parametrize(
-    "key",
-    ["k" * 256, "a key with spaces", b"cl\xc3\xa9", "tab\there"],
-    ids=["too-long", "spaces", "non-ascii", "control"],
-)
-def test_a_malformed_key_is_400(sandbox: Sandbox, key: str | bytes) -> None:
-    response = dispatch(sandbox, envelope("o-1", ORDER_BYTES), key)
+def test_a_malformed_key_is_400(sandbox: Sandbox) -> None:
+    malformed: list[str | bytes] = ["k" * 256, "a key with spaces", b"cl\xc3\xa9", "tab\there"]
+    for key in malformed:
+        response = dispatch(sandbox, envelope("o-1", ORDER_BYTES), key)
 
-    assert response.status_code == 400, response.text
-    assert "Idempotency-Key" in response.json()["message"]
+        assert response.status_code == 400, (key, response.text)
+        assert "Idempotency-Key" in response.json()["message"]
     assert sandbox.orders()["total"] == 0
 
 

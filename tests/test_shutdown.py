@@ -72,8 +72,8 @@ def test_sigterm_lets_a_dispatch_in_flight_finish_and_exits_0(
     assert attempt["durationMs"] >= RECEIVER_DELAY_S * 1000 * 0.9
 
 
-def test_sigterm_on_an_idle_service_exits_0_at_once(database_url: str, tmp_path: Path) -> None:
-    service = ServiceProcess(database_url, tmp_path / "serve.log").start()
+def test_sigterm_on_an_idle_service_exits_0_at_once(tmp_path: Path) -> None:
+    service = ServiceProcess(f"sqlite:///{tmp_path / 'idle.db'}", tmp_path / "serve.log").start()
     try:
         signalled = time.monotonic()
         service.terminate()

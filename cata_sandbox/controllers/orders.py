@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from typing import Annotated, Any
 
 import msgspec
@@ -11,7 +9,7 @@ from litestar import Controller, Litestar, Response, get, post
 from litestar.datastructures import ResponseHeader
 from litestar.params import FromPath, HeaderParameter, QueryParameter, RawBody
 
-from cata_sandbox.apidoc import REQUEST_BODY_OPT
+from cata_sandbox.apidoc import REQUEST_BODY_OPT, one_of
 from cata_sandbox.errors import Conflict, NotFound
 from cata_sandbox.idempotency import (
     IDEMPOTENCY_HEADER,
@@ -41,21 +39,17 @@ from cata_sandbox.transformers import TransformerRegistry
 ORDER_STATUSES = ("pending", "dispatched", "failed")
 
 
-def _one_of(names: Iterable[str]) -> Any:
-    return Annotated[str, msgspec.Meta(pattern="^(" + "|".join(re.escape(n) for n in names) + ")$")]
-
-
 def dispatch_request_type(app: Litestar) -> Any:
     """The dispatch body as the OpenAPI document shows it; the handler decodes the raw bytes itself."""
     services = getattr(app.state, "services", None)
     registry = services.registry if services is not None else TransformerRegistry.discover()
     slugs = registry.slugs()
-    transformer: Any = _one_of(slugs) | None if slugs else None
+    transformer: Any = one_of(slugs) | None if slugs else None
     return msgspec.defstruct(
         "DispatchRequest",
         [
             ("outletId", OutletId),
-            ("event", _one_of(EVENTS)),
+            ("event", one_of(EVENTS)),
             ("order", Order),
             ("builtInTransformer", transformer, None),
         ],
@@ -226,7 +220,8 @@ class OrderController(Controller):
             QueryParameter(name="status", pattern=f"^({'|'.join(ORDER_STATUSES)})$"),
         ] = None,
         limit: Annotated[int, QueryParameter(name="limit", ge=1, le=500)] = 50,
-        offset: Annotated[int, QueryParameter(name="offset", ge=0)] = 0,
+        # Bounded like every id: past what the database's integers hold is a 400, not an overflow.
+        offset: Annotated[int, QueryParameter(name="offset", ge=0, le=2**53 - 1)] = 0,
     ) -> OrderList:
         found, total = await services.store.list_orders(
             caller.tenant_id, outlet_id=outlet_id, status=status, limit=limit, offset=offset

@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from cata_sandbox.callbacks import check_callback
 from cata_sandbox.errors import InvalidRequest, NotFound
 from cata_sandbox.schemas import EVENTS, ApiResponse, WebhookRegistration, WebhookUpdate, WebhookView
 from cata_sandbox.services import CallerDep, ServicesDep
 from cata_sandbox.store import Webhook, new_webhook_secret
+
+# A number past what the database's integer holds is a 400, not an overflow inside the store. The bound is
+# JSON's largest exact integer, so every client (and the OpenAPI document) can state it exactly.
+WebhookId = Annotated[int, PathParameter(ge=1, le=2**53 - 1)]
 
 
 class WebhookEnvelope(ApiResponse, kw_only=True):
@@ -76,7 +80,7 @@ class WebhookController(Controller):
 
     @get("/{webhook_id:int}", summary="Webhook detail (never the secret)")
     async def get_webhook(
-        self, webhook_id: FromPath[int], caller: CallerDep, services: ServicesDep
+        self, webhook_id: WebhookId, caller: CallerDep, services: ServicesDep
     ) -> WebhookEnvelope:
         hook = await services.store.get_webhook(caller.tenant_id, webhook_id)
         if hook is None:
@@ -86,7 +90,7 @@ class WebhookController(Controller):
     @put("/{webhook_id:int}", summary="Update callbackUrl, events, isActive")
     async def update_webhook(
         self,
-        webhook_id: FromPath[int],
+        webhook_id: WebhookId,
         data: JSONBody[WebhookUpdate],
         caller: CallerDep,
         services: ServicesDep,
@@ -107,7 +111,7 @@ class WebhookController(Controller):
 
     @delete("/{webhook_id:int}", status_code=200, summary="Soft-delete a webhook")
     async def delete_webhook(
-        self, webhook_id: FromPath[int], caller: CallerDep, services: ServicesDep
+        self, webhook_id: WebhookId, caller: CallerDep, services: ServicesDep
     ) -> ApiResponse:
         if not await services.store.delete_webhook(caller.tenant_id, webhook_id, services.clock.now()):
             raise NotFound(f"webhook {webhook_id} not found")
@@ -115,7 +119,7 @@ class WebhookController(Controller):
 
     @post("/{webhook_id:int}/rotate-secret", status_code=200, summary="Rotate the secret (shown once)")
     async def rotate_secret(
-        self, webhook_id: FromPath[int], caller: CallerDep, services: ServicesDep
+        self, webhook_id: WebhookId, caller: CallerDep, services: ServicesDep
     ) -> WebhookEnvelope:
         hook = await services.store.update_webhook(
             caller.tenant_id, webhook_id, services.clock.now(), secret=new_webhook_secret()
