@@ -102,10 +102,20 @@ class RevelAdapter:
     establishment_id = 1
 
     def connect(self, scenario: Scenario) -> None:
-        scenario.revel_outlet(establishmentId=self.establishment_id)
+        scenario.outlet_provider(
+            self.slug,
+            {
+                "baseUrl": f"{scenario.target.mock_url}/revel",
+                # mock Revel's default credentials (mock_pos/catalogue.py)
+                "apiKey": "sandbox-key",
+                "apiSecret": "sandbox-secret",
+                "establishmentId": self.establishment_id,
+                "diningOptionIds": {"PICKUP": 1, "DELIVERY": 2, "DINE_IN": 0},
+            },
+        )
 
     def catalogue(self, scenario: Scenario) -> Catalogue:
-        config = scenario.revel_config()
+        config = scenario.mock_admin("revel")
         [establishment] = [e for e in config["establishments"] if e["id"] == self.establishment_id]
         return Catalogue(
             tuple(
@@ -118,7 +128,7 @@ class RevelAdapter:
         return {"orderRefNo": scenario.order_ref}
 
     def accepted(self, scenario: Scenario, external_order_id: str) -> dict[str, Any] | None:
-        found = [o for o in scenario.revel_orders() if str(o["orderId"]) == external_order_id]
+        found = [o for o in scenario.mock_admin("revel/orders") if str(o["orderId"]) == external_order_id]
         assert len(found) <= 1, found
         return found[0] if found else None
 

@@ -280,6 +280,11 @@ def main(argv: list[str] | None = None) -> int:
     baseline, mutated = runs[0], runs[1:]
     print(matrix(runs, PROPERTIES))
     print(f"total {time.monotonic() - started:.1f}s")
+    for run in mutated:
+        failing = [f"{module}::{test}" for module, tests in sorted(run.failed.items()) for test in tests]
+        print(
+            f"{run.name}: {len(failing)} failing test cases: {', '.join(failing[:6])}{' ...' if len(failing) > 6 else ''}"
+        )
 
     problems = []
     if baseline.failed:

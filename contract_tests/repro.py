@@ -21,12 +21,6 @@ PREAMBLE = (
     "# Reproduce against a running sandbox (cata-sandbox serve + mock-pos serve, or cata-sandbox up):\n"
     "#   export CATA_URL=http://127.0.0.1:8700 MOCK_URL=http://127.0.0.1:8701 KEY=<the sandbox API key>"
 )
-_VARIABLES = {
-    "@@CATA_URL@@": "$CATA_URL",
-    "@@MOCK_URL@@": "$MOCK_URL",
-    "@@KEY@@": "$KEY",
-    "@@SECRET@@": "$SECRET",
-}
 _HEREDOC_END = "CATA_ORDER_EOF"
 _JSON = "-H 'Content-Type: application/json'"
 _AUTH = '-H "X-Api-Key: $KEY"'
@@ -37,11 +31,16 @@ def shell_quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def shell_json(value: Any) -> str:
-    """Compact JSON as a shell word, with ``@@NAME@@`` placeholders turned into ``$NAME`` expansions."""
+def shell_json(value: Any, variables: dict[str, str]) -> str:
+    """Compact JSON as a shell word; each text in ``variables`` becomes an expansion of its shell variable.
+
+    ``{"url": "http://127.0.0.1:41234/x"}`` with ``{"http://127.0.0.1:41234": "MOCK_URL"}`` gives
+    ``'{"url":"'"$MOCK_URL"'/x"}'``, so the step runs against the reader's servers, not the test's.
+    """
     word = shell_quote(msgspec.json.encode(value).decode("utf-8"))
-    for placeholder, variable in _VARIABLES.items():
-        word = word.replace(placeholder, f"'\"{variable}\"'")
+    for text, variable in sorted(variables.items(), key=lambda item: -len(item[0])):
+        if text:
+            word = word.replace(text, f"'\"${variable}\"'")
     return word
 
 
@@ -62,10 +61,15 @@ def body_step(command: str, body: bytes) -> str:
 
 
 class Steps:
-    """The curl steps of one scenario, each also passed to hypothesis's ``note``."""
+    """The curl steps of one scenario, each also passed to hypothesis's ``note``.
 
-    def __init__(self) -> None:
+    The test's own URLs, API key and webhook secret are written as ``$CATA_URL``, ``$MOCK_URL``, ``$KEY``
+    and ``$SECRET``.
+    """
+
+    def __init__(self, cata_url: str = "", mock_url: str = "", api_key: str = "") -> None:
         self.lines: list[str] = []
+        self.variables = {cata_url: "CATA_URL", mock_url: "MOCK_URL", api_key: "KEY"}
 
     def _add(self, line: str) -> None:
         if not self.lines:
@@ -79,34 +83,31 @@ class Steps:
         with contextlib.suppress(InvalidArgument):
             note(text)
 
+    def _json(self, value: Any) -> str:
+        return shell_json(value, self.variables)
+
     def script(self) -> str:
         return "\n".join([PREAMBLE, *self.lines])
 
-    def register_webhook(self, registration: dict[str, Any], receiver: str) -> None:
-        body = {**registration, "callbackUrl": f"@@MOCK_URL@@/webhooks/{receiver}"}
+    def register_webhook(self, registration: dict[str, Any]) -> None:
         self._add(
             f'SECRET=$(curl -sS -X POST "$CATA_URL/api/v1/webhooks/register" {_AUTH} {_JSON} '
-            f'-d {shell_json(body)} | python3 -c \'import json,sys; print(json.load(sys.stdin)["webhook"]["secret"])\')'
+            f"-d {self._json(registration)} "
+            '| python3 -c \'import json,sys; print(json.load(sys.stdin)["webhook"]["secret"])\')'
         )
 
-    def configure_receiver(self, receiver: str, *, probe: bool, outlet_id: str) -> None:
-        config: dict[str, Any] = {"secret": "@@SECRET@@"}
-        if probe:
-            config["probe"] = {
-                "url": f"@@CATA_URL@@/api/v1/orders?outletId={outlet_id}",
-                "headers": {"X-Api-Key": "@@KEY@@"},
-            }
-        self._add(f'curl -sS -X PUT "$MOCK_URL/__admin/receivers/{receiver}" {_JSON} -d {shell_json(config)}')
+    def configure_receiver(self, receiver: str, config: dict[str, Any], secret: str) -> None:
+        self.variables[secret] = "SECRET"
+        self._add(f'curl -sS -X PUT "$MOCK_URL/__admin/receivers/{receiver}" {_JSON} -d {self._json(config)}')
 
     def put_outlet_provider(self, outlet_id: str, body: dict[str, Any]) -> None:
-        shown = {**body, "settings": {**body["settings"], "baseUrl": "@@MOCK_URL@@/revel"}}
         self._add(
             f'curl -sS -X PUT "$CATA_URL/api/v1/outlet-providers/{outlet_id}" {_AUTH} {_JSON} '
-            f"-d {shell_json(shown)}"
+            f"-d {self._json(body)}"
         )
 
     def add_fault(self, spec: dict[str, Any]) -> None:
-        self._add(f'curl -sS -X POST "$MOCK_URL/__admin/faults" {_JSON} -d {shell_json(spec)}')
+        self._add(f'curl -sS -X POST "$MOCK_URL/__admin/faults" {_JSON} -d {self._json(spec)}')
 
     def dispatch(self, body: bytes) -> None:
         self._add(body_step(f'curl -sS -X POST "$CATA_URL/api/v1/orders/dispatch" {_AUTH} {_JSON}', body))

@@ -20,17 +20,12 @@ from typing import Any
 
 import httpx
 import msgspec
+import pytest
 
 from contract_tests import repro
 
 IN_PROCESS_API_KEY = "contract-key"
 DEFAULT_BUDGET_S = 1.5
-REVEL_SETTINGS_BASE: dict[str, Any] = {
-    "apiKey": "sandbox-key",
-    "apiSecret": "sandbox-secret",
-    "establishmentId": 1,
-    "diningOptionIds": {"PICKUP": 1, "DELIVERY": 2, "DINE_IN": 0},
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +38,8 @@ class Target:
     budget_s: float
     # In-process servers serve nobody else, so tenant-wide counts are meaningful there.
     exclusive: bool
+    # Live servers' budget is only known when --dispatch-budget says it (no API shows it).
+    budget_known: bool = True
 
 
 @contextlib.contextmanager
@@ -63,9 +60,16 @@ def in_process(budget_s: float = DEFAULT_BUDGET_S) -> Iterator[Target]:
             yield Target(cata.url, mock.url, IN_PROCESS_API_KEY, budget_s, exclusive=True)
 
 
-def live(cata_url: str, mock_url: str, api_key: str, budget_s: float) -> Target:
+def live(cata_url: str, mock_url: str, api_key: str, budget_s: float | None) -> Target:
     """Already running servers; checks that both answer and that the key is accepted."""
-    target = Target(cata_url.rstrip("/"), mock_url.rstrip("/"), api_key, budget_s, exclusive=False)
+    target = Target(
+        cata_url.rstrip("/"),
+        mock_url.rstrip("/"),
+        api_key,
+        budget_s or DEFAULT_BUDGET_S,
+        exclusive=False,
+        budget_known=budget_s is not None,
+    )
     wait_until_up(target)
     return target
 
@@ -109,14 +113,14 @@ class Servers:
         self.cata.close()
         self.mock.close()
 
+    def skip_unless_budget_known(self, variant: str) -> None:
+        """Over-budget faults need the service's budget; live servers state it with --dispatch-budget."""
+        if variant.endswith("over-budget") and not self.target.budget_known:
+            pytest.skip("over-budget faults need --dispatch-budget S (the service's --dispatch-timeout)")
+
     def scenario(self) -> Scenario:
-        return Scenario(self)
-
-    def transformer_slugs(self) -> list[str]:
-        """What the service says it knows, from the 400 an unknown ``builtInTransformer`` gets."""
-        from cata_sandbox.transformers import TransformerRegistry
-
-        return TransformerRegistry.discover().slugs()
+        target = self.target
+        return Scenario(self, steps=repro.Steps(target.cata_url, target.mock_url, target.api_key))
 
 
 @dataclass
@@ -150,7 +154,7 @@ class Scenario:
     def webhook(self, *, probe: bool = False) -> str:
         """Register the mock receiver as the outlet's webhook; the secret is wired on both sides."""
         registration = {"outletId": self.outlet_id, "callbackUrl": self.receiver_url}
-        self.steps.register_webhook(registration, self.receiver)
+        self.steps.register_webhook(registration)
         response = self.cata.post("/api/v1/webhooks/register", json=registration)
         assert response.status_code == 201, response.text
         secret: str = response.json()["webhook"]["secret"]
@@ -160,19 +164,17 @@ class Scenario:
                 "url": f"{self.target.cata_url}/api/v1/orders?outletId={self.outlet_id}",
                 "headers": {"X-Api-Key": self.target.api_key},
             }
-        self.steps.configure_receiver(self.receiver, probe=probe, outlet_id=self.outlet_id)
+        self.steps.configure_receiver(self.receiver, config, secret)
         answered = self.mock.put(f"/__admin/receivers/{self.receiver}", json=config)
         assert answered.status_code in (200, 201), answered.text
         return secret
 
-    def revel_outlet(self, **overrides: Any) -> dict[str, Any]:
-        """Map the outlet to mock Revel with its default credentials and establishment."""
-        settings = {**REVEL_SETTINGS_BASE, "baseUrl": f"{self.target.mock_url}/revel", **overrides}
-        body = {"providerSlug": "revel", "settings": settings}
+    def outlet_provider(self, slug: str, settings: dict[str, Any]) -> None:
+        """Map the outlet to POS provider ``slug`` with these per-outlet settings."""
+        body = {"providerSlug": slug, "settings": settings}
         self.steps.put_outlet_provider(self.outlet_id, body)
         response = self.cata.put(f"/api/v1/outlet-providers/{self.outlet_id}", json=body)
         assert response.status_code in (200, 201), response.text
-        return settings
 
     def fault(self, spec: dict[str, Any]) -> dict[str, Any]:
         self.steps.add_fault(spec)
@@ -224,17 +226,11 @@ class Scenario:
         total: int = response.json()["total"]
         return total
 
-    def revel_orders(self) -> list[dict[str, Any]]:
-        response = self.mock.get("/__admin/revel/orders")
+    def mock_admin(self, path: str) -> Any:
+        """``GET /__admin/<path>`` of mock_pos, decoded."""
+        response = self.mock.get(f"/__admin/{path}")
         assert response.status_code == 200, response.text
-        orders: list[dict[str, Any]] = response.json()
-        return orders
-
-    def revel_config(self) -> dict[str, Any]:
-        response = self.mock.get("/__admin/revel")
-        assert response.status_code == 200, response.text
-        config: dict[str, Any] = response.json()
-        return config
+        return response.json()
 
 
 def body_of(entry: dict[str, Any]) -> bytes:

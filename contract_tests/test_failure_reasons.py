@@ -40,6 +40,8 @@ def _known_deviation(fault: dict[str, Any]) -> bool:
 
 @pytest.mark.parametrize("variant", s.FAULT_VARIANTS)
 def test_webhook_failure_reasons_are_the_seeds(servers: Servers, variant: str) -> None:
+    servers.skip_unless_budget_known(variant)
+
     @settings(max_examples=_examples(variant))
     @given(written=s.written_orders(ORDER_SHAPE), data=st.data())
     def prop(written: s.WrittenOrder, data: st.DataObject) -> None:
@@ -63,6 +65,7 @@ def test_webhook_failure_reasons_are_the_seeds(servers: Servers, variant: str) -
 @pytest.mark.parametrize("variant", s.FAULT_VARIANTS)
 @pytest.mark.parametrize("slug", PATH_2)
 def test_pos_failure_reasons_are_the_seeds(servers: Servers, slug: str, variant: str) -> None:
+    servers.skip_unless_budget_known(variant)
     adapter = ADAPTERS[slug]
     catalogue = adapter.catalogue(servers.scenario())
     shape = s.OrderShape(catalogue=catalogue, max_items=2)

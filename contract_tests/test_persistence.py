@@ -24,6 +24,7 @@ HEALTHY = "none"
 def test_order_is_stored_before_sending_and_its_record_matches_the_answer(
     servers: Servers, variant: str
 ) -> None:
+    servers.skip_unless_budget_known(variant)
     budget = examples("persistence_slow" if variant.endswith(s.OVER_BUDGET) else "persistence")
 
     @settings(max_examples=budget)

@@ -79,6 +79,7 @@ def test_isolation_scenario_reports_the_healthy_fraction(tmp_path: Path) -> None
     )
     assert re.search(rf"healthy outlets, all healthy\s+{FIGURE} /s", out)
     assert re.search(rf"healthy outlets, one hanging\s+{FIGURE} /s", out)
+    assert re.search(rf"healthy outlets, healthy again\s+{FIGURE} /s", out)
     assert re.search(rf"isolation fraction: {FIGURE}", out)
     assert data["baseline"]["per_second"] > 0
     assert data["isolated"]["per_second"] > 0
