@@ -322,6 +322,9 @@ class Dispatcher:
                             break
                 finally:
                     await response.aclose()
+            if status < 200:
+                # No final answer: a 1xx (101 included) is never a response to a POST of an order.
+                status, error = None, f"no final response (informational HTTP {status})"
         except TimeoutError:
             status, error = None, f"timeout after {budget:g}s"
         except netpolicy.DestinationRefused as exc:

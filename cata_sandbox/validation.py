@@ -15,6 +15,34 @@ import msgspec
 from cata_sandbox.errors import InvalidRequest
 from cata_sandbox.schemas import EVENTS, DispatchEnvelope, Item, Order
 
+Number = int | float
+
+
+class _ModifierMoney(msgspec.Struct):
+    unitPrice: Number = 0
+
+
+class _ItemMoney(msgspec.Struct):
+    unitPrice: Number = 0
+    modifiers: list[_ModifierMoney] = []
+    comboItems: list[_ItemMoney] = []
+
+
+class _OrderMoney(msgspec.Struct):
+    """Only the money fields, typed as JSON numbers: ``Decimal`` alone would also take "12.50"."""
+
+    totalPay: Number = 0
+    items: list[_ItemMoney] = []
+    subtotal: Number | None = None
+    tax: Number | None = None
+    serviceCharge: Number | None = None
+    deliveryFee: Number | None = None
+    discount: Number | None = None
+    tip: Number | None = None
+
+
+# Decoded only to check the JSON types; the values come from the Decimal decode, never from float.
+_ORDER_MONEY = msgspec.json.Decoder(_OrderMoney)
 _ENVELOPE = msgspec.json.Decoder(DispatchEnvelope)
 _ORDER = msgspec.json.Decoder(Order)
 _PATH = re.compile(r"`\$")
@@ -56,6 +84,11 @@ def decode_dispatch(body: bytes) -> DispatchRequest:
     except msgspec.DecodeError as exc:
         raise InvalidRequest(f"malformed JSON in the order: {exc} - at `$.order`") from exc
     _check_money(order)
+    try:
+        _ORDER_MONEY.decode(order_bytes)
+    except msgspec.ValidationError as exc:
+        message = _PATH.sub("`$.order", str(exc)).replace("`int | float`", "`number`")
+        raise InvalidRequest("invalid order: money must be a JSON number: " + message) from exc
     return DispatchRequest(
         outlet_id=envelope.outletId,
         event=envelope.event,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 # A 101 status line followed by a closed connection is reported as "callback returned HTTP 101" /
 # "POS returned HTTP 101: " instead of "http request failed: ..." (the HTTP client takes 101 as final).
-STATUS_CODES_MISREPORTED: frozenset[int] = frozenset({101})
+STATUS_CODES_MISREPORTED: frozenset[int] = frozenset()
 
 # A price written as a JSON string ("4.50") is accepted although money is a JSON number.
-MONEY_AS_STRING_ACCEPTED = True
+MONEY_AS_STRING_ACCEPTED = False

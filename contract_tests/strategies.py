@@ -575,8 +575,7 @@ _NOT_NUMBERS = st.one_of(
     st.just({"amount": 1}),
     unicode_text(max_size=8).filter(lambda text: not _is_number_text(text)),
 )
-# Money is a JSON number (ARCHITECTURE.md): a price written as a string is the classic mistype. The
-# service takes one today (see test_known_deviations.py), so the money cases draw it only there.
+# Money is a JSON number (ARCHITECTURE.md): a price written as a string is the classic mistype.
 NUMERIC_STRINGS = st.decimals(min_value=0, max_value=1000, places=2).map(str)
 
 INVALID_VALUES: dict[str, st.SearchStrategy[Any]] = {
@@ -605,6 +604,7 @@ INVALID_VALUES: dict[str, st.SearchStrategy[Any]] = {
     ),
     "money": st.one_of(
         _NOT_NUMBERS,
+        NUMERIC_STRINGS,
         st.decimals(min_value=-(10**15), max_value=Decimal("-0.000001"), places=6),
     ),
     "quantity": st.one_of(

@@ -142,6 +142,8 @@ FAILURES: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("timeout", {"mode": "delay", "seconds": 6}, "http request failed: timeout after 1s"),
     ("reset", {"mode": "reset"}, "http request failed: "),
+    ("informational-101", {"mode": "status", "code": 101}, "http request failed: "),
+    ("informational-199", {"mode": "status", "code": 199}, "http request failed: "),
 ]
 
 

@@ -76,3 +76,27 @@ def test_each_missing_required_field_is_named(field: str) -> None:
         decode_dispatch(envelope(order))
     assert f"`{field}`" in caught.value.detail
     assert "`$.order`" in caught.value.detail
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        {**ORDER, "totalPay": "1.50"},
+        {**ORDER, "tip": "0.50"},
+        {**ORDER, "items": [{**ORDER["items"][0], "unitPrice": "1.5"}]},  # type: ignore[index, dict-item]
+        {
+            **ORDER,
+            "items": [
+                {
+                    **ORDER["items"][0],
+                    "modifiers": [{"plu": "m", "name": "M", "quantity": 1, "unitPrice": "0.5"}],
+                }  # type: ignore[index, dict-item]
+            ],
+        },
+    ],
+)
+def test_money_written_as_a_string_is_refused(order: dict[str, object]) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        decode_dispatch(envelope(order))
+    assert "money must be a JSON number" in caught.value.detail
+    assert "`$.order." in caught.value.detail
