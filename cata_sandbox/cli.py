@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import signal
@@ -123,15 +124,7 @@ def serve(
     generated = asyncio.run(_prepare(settings))
     if generated:
         click.echo(f"Created tenant 'sandbox' with API key: {generated}")
-        settings = Settings.from_env(
-            host=host,
-            port=port,
-            database_url=database_url,
-            dispatch_timeout_s=dispatch_timeout,
-            log_level=log_level,
-            callback_policy=callback_policy,
-            api_key=generated,
-        )
+        settings = dataclasses.replace(settings, api_key=generated)
     os.environ.update(_settings_env(settings))
     click.echo(f"cata-sandbox listening on http://{settings.host}:{settings.port} (OpenAPI at /schema)")
     # uvicorn shuts down gracefully on SIGTERM, then raises it again: a graceful stop is a clean exit.

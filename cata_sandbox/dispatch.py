@@ -86,15 +86,12 @@ class Dispatcher:
         """
         started = self.clock.monotonic()
         request = decode_dispatch(body)
-        transformer = None
-        if request.transformer is not None:
-            transformer = self.registry.get(request.transformer)
-            if transformer is None:
-                known = ", ".join(self.registry.slugs()) or "none"
-                raise InvalidRequest(
-                    f"unknown builtInTransformer {request.transformer!r} - at `$.builtInTransformer`"
-                    f" (known: {known})"
-                )
+        if request.transformer is not None and request.transformer not in self.registry:
+            known = ", ".join(self.registry.slugs()) or "none"
+            raise InvalidRequest(
+                f"unknown builtInTransformer {request.transformer!r} - at `$.builtInTransformer`"
+                f" (known: {known})"
+            )
         now = self.clock.now()
         order = StoredOrder(
             id=str(uuid.uuid4()),
@@ -120,15 +117,7 @@ class Dispatcher:
         if outbound is None:
             self._log(order, None, False, reason, started)
             return _response(order.id, dispatched=False, reason=reason, external_order_id="")
-        route, outgoing, secret_values = outbound
-        outcome, reason, attempt = await self._send(order, route, outgoing, secret_values)
-        self._log(order, route, outcome.dispatched, reason, started)
-        return _response(
-            order.id,
-            dispatched=outcome.dispatched,
-            reason=reason,
-            external_order_id=attempt.external_order_id,
-        )
+        return await self._deliver(order, outbound, started)
 
     async def redispatch(self, tenant_id: str, order_id: str) -> DispatchResponse:
         """Send a stored order again through its route, with a fresh delivery id and a new attempt."""
@@ -151,17 +140,23 @@ class Dispatcher:
             )
             self._log(stored, None, False, routed, started)
             return _response(stored.id, dispatched=False, reason=routed, external_order_id="")
+        return await self._deliver(stored, routed, started)
+
+    # --- steps ------------------------------------------------------------------------------
+
+    async def _deliver(
+        self, order: StoredOrder, routed: tuple[str, OutboundRequest, list[str]], started: float
+    ) -> DispatchResponse:
+        """Send a persisted order along its route, log the line, and answer: shared by both entries."""
         route, outgoing, secret_values = routed
-        outcome, reason, attempt = await self._send(stored, route, outgoing, secret_values)
-        self._log(stored, route, outcome.dispatched, reason, started)
+        outcome, reason, attempt = await self._send(order, route, outgoing, secret_values)
+        self._log(order, route, outcome.dispatched, reason, started)
         return _response(
-            stored.id,
+            order.id,
             dispatched=outcome.dispatched,
             reason=reason,
             external_order_id=attempt.external_order_id,
         )
-
-    # --- steps ------------------------------------------------------------------------------
 
     async def _persist(
         self, order: StoredOrder, request: DispatchRequest, claim: IdempotencyClaim | None = None
