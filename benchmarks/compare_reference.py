@@ -16,7 +16,10 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -81,6 +84,20 @@ def measure(name: str, child: Child, target: LoadTarget, args: argparse.Namespac
     )
 
 
+def profile(child: Child, target: LoadTarget, args: argparse.Namespace, workdir: Path) -> None:
+    """One more run of the service with py-spy sampling it (GIL-holding samples only)."""
+    spy_path = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    argv = [spy_path, "record", "--gil", "-r", "250", "-f", "raw", "-o", str(args.profile)]
+    spy = subprocess.Popen([*argv, "-p", str(child.process.pid)], stdout=subprocess.DEVNULL)
+    try:
+        run = measure("service", child, target, args, workdir)
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+    print(f"  profiled  service  {run.per_second:8.1f} /s -> {args.profile}")
+    print(f"  summary: python benchmarks/profile_summary.py {args.profile}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -89,6 +106,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE)
     parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="after the rounds, record the service under one more run with py-spy (raw format) to this file",
+    )
     args = parser.parse_args()
     args.generator = choose_generator(args.generator)
     if not (args.reference / "ref_dispatch.py").exists():
@@ -149,6 +171,8 @@ def main() -> None:
                         f"  p99 {run.p99_ms:7.2f} ms  errors {run.errors}"
                         f"  CPU {run.cpu_ms_per_request:.2f} ms/request"
                     )
+            if args.profile is not None:
+                profile(targets["service"][0], targets["service"][1], args, workdir)
         finally:
             for child in reversed(children):
                 child.stop()

@@ -34,6 +34,7 @@ from cata_sandbox.schemas import DispatchResponse, Order
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Attempt, Store, StoredOrder
 from cata_sandbox.transformers import OutboundRequest, TransformerRegistry, UnmappableOrder
+from cata_sandbox.transport import AiohttpTransport
 from cata_sandbox.validation import DispatchRequest, decode_dispatch
 
 log = logging.getLogger("cata_sandbox.dispatch")
@@ -72,10 +73,8 @@ class Dispatcher:
         # The client's transport, given by whoever built the client (see _send_request). With proxies in
         # the environment the client routes requests itself, so it keeps doing so.
         self._transport = None if _environment_proxies() else transport
-        # No per-phase timeouts for the transport: the budget is the asyncio.timeout around the exchange
-        # (the transport's own timers cost CPU on every request and add nothing to it).
-        self._extensions: dict[str, Any] = {}
-        self._urls: dict[str, httpx.URL] = {}  # parsing a URL is a tenth of an exchange's CPU
+        # The service's own transport can skip httpx's objects altogether (see cata_sandbox.transport).
+        self._direct = self._transport if isinstance(self._transport, AiohttpTransport) else None
 
     async def dispatch(
         self, tenant_id: str, body: bytes, *, claim: IdempotencyClaim | None = None
@@ -296,27 +295,19 @@ class Dispatcher:
         started = self.clock.monotonic()
         status: int | None = None
         response_headers: dict[str, str] = {}
-        chunks: list[bytes] = []
+        answer = b""
         error: str | None = None
         try:
             async with asyncio.timeout(budget):
                 if self.settings.callback_policy == netpolicy.PUBLIC_ONLY:
                     # Checked at every send, after resolving: the name may lead elsewhere by now.
                     await netpolicy.check_destination(url, self.settings.callback_policy)
-                response = await self._send_request(method, url, headers, body)
-                try:
-                    status = response.status_code
-                    response_headers = _flatten(response.headers)
-                    size = 0
-                    # Without a Content-Encoding the decoded bytes are the raw bytes: skip the decoders.
-                    encoded = "content-encoding" in response.headers
-                    async for chunk in response.aiter_bytes() if encoded else response.aiter_raw():
-                        chunks.append(chunk)
-                        size += len(chunk)
-                        if size >= cap:
-                            break
-                finally:
-                    await response.aclose()
+                if self._direct is not None:
+                    status, response_headers, answer = await self._direct.exchange(
+                        method, url, headers, body, cap
+                    )
+                else:
+                    status, response_headers, answer = await self._send_httpx(method, url, headers, body)
             if status < 200:
                 # No final answer: a 1xx (101 included) is never a response to a POST of an order.
                 status, error = None, f"no final response (informational HTTP {status})"
@@ -331,29 +322,38 @@ class Dispatcher:
         return Exchange(
             status=status,
             headers=response_headers,
-            body=b"".join(chunks)[:cap],
+            body=answer,
             error=error,
             duration_ms=(self.clock.monotonic() - started) * 1000,
         )
 
-    async def _send_request(
+    async def _send_httpx(
         self, method: str, url: str, headers: dict[str, str], body: bytes
-    ) -> httpx.Response:
-        """Send through the transport itself when there is one: the client's layer (its cookie jar, its
-        per-request log line, URL merging) cost more CPU than the rest of the exchange (profiled; README,
-        Performance), and a dispatcher must not carry one receiver's cookies to the next anyway."""
+    ) -> tuple[int, dict[str, str], bytes]:
+        """The exchange through httpx: for test transports (MockTransport, respx) and proxied clients.
+
+        Sent through the transport itself when there is one: the client's layer (its cookie jar, URL
+        merging) adds CPU, and a dispatcher must not carry one receiver's cookies to the next anyway."""
+        cap = self.settings.response_body_cap
         if self._transport is None:
             request = self.client.build_request(method, url, headers=headers, content=body)
-            return await self.client.send(request, stream=True, follow_redirects=False)
-        parsed = self._urls.get(url)
-        if parsed is None:
-            if len(self._urls) >= 1024:
-                self._urls.clear()
-            parsed = self._urls[url] = httpx.URL(url)
-        merged = self.client.headers.copy()
-        merged.update(headers)
-        request = httpx.Request(method, parsed, headers=merged, content=body, extensions=self._extensions)
-        return await self._transport.handle_async_request(request)
+            response = await self.client.send(request, stream=True, follow_redirects=False)
+        else:
+            merged = self.client.headers.copy()
+            merged.update(headers)
+            request = httpx.Request(method, url, headers=merged, content=body)
+            response = await self._transport.handle_async_request(request)
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size >= cap:
+                    break
+            return response.status_code, _flatten(response.headers), b"".join(chunks)[:cap]
+        finally:
+            await response.aclose()
 
     def _log(
         self, order: StoredOrder, route: str | None, dispatched: bool, reason: str, started: float

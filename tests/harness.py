@@ -88,9 +88,11 @@ class Sandbox:
         return listing
 
 
-def start_sandbox(database_url: str, **settings: Any) -> Sandbox:
+def start_sandbox(
+    database_url: str, *, transport: httpx.AsyncBaseTransport | None = None, **settings: Any
+) -> Sandbox:
     config = Settings(database_url=database_url, api_key=API_KEY, **{"dispatch_timeout_s": 3.0, **settings})
-    server = ServerThread(create_app(config))
+    server = ServerThread(create_app(config, transport=transport))
     server.start()
     client = httpx.Client(base_url=server.url, headers={"X-Api-Key": API_KEY}, timeout=30)
     return Sandbox(server=server, client=client, database_url=database_url)

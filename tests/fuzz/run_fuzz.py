@@ -27,8 +27,9 @@ from pathlib import Path
 
 import httpx
 
-from cata_sandbox.app import create_app, default_transport
+from cata_sandbox.app import create_app
 from cata_sandbox.settings import Settings
+from cata_sandbox.transport import AiohttpTransport
 from mock_pos.app import create_mock_pos
 from mock_pos.server import ServerThread
 
@@ -84,7 +85,7 @@ def main(argv: list[str]) -> int:
         settings = Settings(
             database_url=f"sqlite:///{Path(workdir) / 'fuzz.db'}", api_key=API_KEY, dispatch_timeout_s=2.0
         )
-        service = ServerThread(create_app(settings, transport=LoopbackOnlyTransport(default_transport())))
+        service = ServerThread(create_app(settings, transport=LoopbackOnlyTransport(AiohttpTransport())))
         service.start()
         try:
             with httpx.Client(base_url=service.url, headers={"X-Api-Key": API_KEY}, timeout=30) as client:
