@@ -230,11 +230,12 @@ def _apply_rules(schemas: dict[str, Schema], strict_bodies: set[str]) -> None:
 
 
 def _strict_body(handler: HTTPRouteHandler) -> str | None:
-    """The component name of a ``data`` body whose Struct forbids unknown fields."""
+    """The component name of a body (``data``, or declared in ``opt``) whose Struct forbids unknown fields."""
     data = handler.parsed_fn_signature.parameters.get("data")
-    config = getattr(data.annotation, "__struct_config__", None) if data is not None else None
+    body = data.annotation if data is not None else handler.opt.get(REQUEST_BODY_OPT)
+    config = getattr(body, "__struct_config__", None)
     if config is not None and config.forbid_unknown_fields:
-        return str(data.annotation.__name__)  # type: ignore[union-attr]
+        return str(body.__name__)  # type: ignore[union-attr]
     return None
 
 

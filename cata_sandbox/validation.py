@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 import msgspec
 
@@ -16,6 +17,7 @@ from cata_sandbox.errors import InvalidRequest
 from cata_sandbox.schemas import EVENTS, DispatchEnvelope, Item, Order
 
 Number = int | float
+T = TypeVar("T")
 
 
 class _ModifierMoney(msgspec.Struct):
@@ -96,6 +98,17 @@ def decode_dispatch(body: bytes) -> DispatchRequest:
         order_bytes=order_bytes,
         order=order,
     )
+
+
+def decode_body(decoder: msgspec.json.Decoder[T], body: bytes, what: str) -> T:
+    """A request body decoded strictly (``0`` is no boolean, ``"1"`` no number), or a 400 naming the
+    JSON path. Non-UTF-8 and too-deep bodies raise on to the app's handlers, which answer 400 too."""
+    try:
+        return decoder.decode(body)
+    except msgspec.ValidationError as exc:
+        raise InvalidRequest(f"invalid {what}: {_at(str(exc), '$')}") from None
+    except msgspec.DecodeError as exc:
+        raise InvalidRequest(f"malformed JSON: {exc}") from None
 
 
 def _at(message: str, root: str) -> str:

@@ -97,6 +97,9 @@ def test_webhook_lifecycle_shows_the_secret_only_on_create_and_rotate(sandbox: S
         ({"outletId": "o", "callbackUrl": "http://x/y", "events": ["order.eaten"]}, "$.events[0]"),
         ({"callbackUrl": "http://x/y"}, "outletId"),
         ({"outletId": "o", "callbackUrl": "http://x/y", "colour": "red"}, "colour"),
+        # Strict JSON types: no number, string or 0/1 stands in for another type.
+        ({"outletId": 7, "callbackUrl": "http://x/y"}, "$.outletId"),
+        ({"outletId": "o", "callbackUrl": "http://x/y", "events": "order.paid"}, "$.events"),
     ],
 )
 def test_bad_registrations_are_400_naming_the_field(
@@ -106,6 +109,22 @@ def test_bad_registrations_are_400_naming_the_field(
     assert response.status_code == 400
     assert fragment in response.json()["message"]
     assert sandbox.client.get("/api/v1/webhooks").json()["webhooks"] == []
+
+
+@pytest.mark.parametrize("is_active", [0, 1, "false", "true", None])
+def test_webhook_updates_take_only_json_booleans(sandbox: Sandbox, is_active: object) -> None:
+    hook = sandbox.register("outlet-1", "http://127.0.0.1:9/hook")
+
+    response = sandbox.client.put(f"/api/v1/webhooks/{hook['id']}", json={"isActive": is_active})
+
+    if is_active is None:  # null: the field is left as it was
+        assert response.status_code == 200, response.text
+    else:
+        assert response.status_code == 400, response.text
+        assert "Expected `bool | null`" in response.json()["message"]
+        assert "$.isActive" in response.json()["message"]
+    (listed,) = sandbox.client.get("/api/v1/webhooks").json()["webhooks"]
+    assert listed["isActive"] is True
 
 
 def test_another_tenants_ids_answer_404(sandbox: Sandbox) -> None:

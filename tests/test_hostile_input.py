@@ -149,14 +149,23 @@ def test_register_and_other_json_endpoints_have_the_same_limit(service: Sandbox)
             "/api/v1/orders/dispatch",
             envelope("o-1", ORDER_BYTES[:-1] + b',"deep":' + b'{"a":' * 50_000 + b"1" + b"}" * 50_001),
         ),
-        ("/api/v1/webhooks/register", b'{"outletId":' + nested(100_000) + b"}"),
     ],
-    ids=["order-is-arrays", "envelope-field", "unknown-order-field", "nested-objects", "register"],
+    ids=["order-is-arrays", "envelope-field", "unknown-order-field", "nested-objects"],
 )
 def test_deeply_nested_json_is_400(service: Sandbox, path: str, body: bytes) -> None:
     response = service.client.post(path, content=body)
 
     assert_rejected(response, 400, "nested too deeply")
+    assert_nothing_stored(service)
+
+
+def test_deeply_nested_registration_is_400_at_the_first_wrong_type(service: Sandbox) -> None:
+    """A typed decoder stops where the nesting starts: no field of a registration holds an array of arrays."""
+    response = service.client.post(
+        "/api/v1/webhooks/register", content=b'{"outletId":' + nested(100_000) + b"}"
+    )
+
+    assert_rejected(response, 400, "Expected `str`, got `array` - at `$.outletId`")
     assert_nothing_stored(service)
 
 

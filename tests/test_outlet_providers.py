@@ -126,6 +126,17 @@ def _bad_requests(mock_pos: MockPos) -> list[tuple[str, Any, str]]:
             " - at `$.settings.diningOptionIds.DINE_IN`",
         ),
         (
+            # Secrets are redacted from reasons by substitution: a one-character key would garble them.
+            "one-character-apiKey",
+            {"providerSlug": "revel", "settings": {**good, "apiKey": "0"}},
+            "invalid settings for revel: Expected `str` of length >= 8 - at `$.settings.apiKey`",
+        ),
+        (
+            "short-apiSecret",
+            {"providerSlug": "revel", "settings": {**good, "apiSecret": "s3cr3t!"}},
+            "invalid settings for revel: Expected `str` of length >= 8 - at `$.settings.apiSecret`",
+        ),
+        (
             "establishment-as-string",
             {"providerSlug": "revel", "settings": {**good, "establishmentId": "1"}},
             "invalid settings for revel: Expected `int`, got `str` - at `$.settings.establishmentId`",
@@ -153,7 +164,7 @@ def _bad_requests(mock_pos: MockPos) -> list[tuple[str, Any, str]]:
         (
             "empty-api-secret",
             {"providerSlug": "revel", "settings": {**good, "apiSecret": ""}},
-            "invalid settings for revel: Expected `str` of length >= 1 - at `$.settings.apiSecret`",
+            "invalid settings for revel: Expected `str` of length >= 8 - at `$.settings.apiSecret`",
         ),
         (
             "newline-in-api-key",
@@ -242,7 +253,7 @@ def test_mappings_are_per_tenant(sandbox: Sandbox, mock_pos: MockPos) -> None:
             "outlet-1",
             {
                 "providerSlug": "revel",
-                "settings": revel_settings(mock_pos, apiSecret="wrong", establishmentId=2),
+                "settings": revel_settings(mock_pos, apiSecret="wrong-secret", establishmentId=2),
             },
         )
         assert theirs.status_code == 200

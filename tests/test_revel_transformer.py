@@ -33,8 +33,8 @@ RESPONSE_KEYS = {"code", "isSuccess", "message", "orderId", "externalOrderId", "
 def settings(**overrides: Any) -> RevelSettings:
     values: dict[str, Any] = {
         "baseUrl": "https://acme.revelup.com",
-        "apiKey": "key",
-        "apiSecret": "secret",
+        "apiKey": "unit-key-1",
+        "apiSecret": "unit-secret-1",
         "establishmentId": 456,
         "diningOptionIds": DINING,
         **overrides,
@@ -90,7 +90,7 @@ def test_golden_cart_for_a_small_order() -> None:
     assert request.method == "POST"
     assert request.url == "https://acme.revelup.com/specialresources/cart/submit"
     assert request.headers == {
-        "API-AUTHENTICATION": "key:secret",
+        "API-AUTHENTICATION": "unit-key-1:unit-secret-1",
         "Accept": "application/json",
         "Content-Type": "text/plain",
     }

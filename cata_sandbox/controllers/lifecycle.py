@@ -17,6 +17,7 @@ from cata_sandbox.lifecycle import FulfilmentStatus, next_status, parse_status
 from cata_sandbox.schemas import ApiResponse, AwareDatetime, DispatchResponse
 from cata_sandbox.services import CallerDep, Services, ServicesDep
 from cata_sandbox.store import FulfilmentUpdate, StatusChange, StatusSkip
+from cata_sandbox.validation import decode_body
 
 log = logging.getLogger("cata_sandbox.lifecycle")
 
@@ -51,12 +52,7 @@ _UPDATE_DECODER = msgspec.json.Decoder(StatusUpdate)
 
 
 def decode_status_update(body: bytes) -> StatusUpdate:
-    try:
-        return _UPDATE_DECODER.decode(body)
-    except msgspec.ValidationError as exc:
-        raise InvalidRequest(f"invalid status update: {exc}") from None
-    except msgspec.DecodeError as exc:
-        raise InvalidRequest(f"malformed JSON: {exc}") from None
+    return decode_body(_UPDATE_DECODER, body, "status update")
 
 
 def parse_timestamp(text: str | None) -> datetime | None:

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, delete, get, post, put
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import PathParameter, QueryParameter, RawBody
 
+from cata_sandbox.apidoc import REQUEST_BODY_OPT
 from cata_sandbox.callbacks import check_callback
 from cata_sandbox.errors import InvalidRequest, NotFound
 from cata_sandbox.schemas import EVENTS, ApiResponse, WebhookRegistration, WebhookUpdate, WebhookView
 from cata_sandbox.services import CallerDep, ServicesDep
 from cata_sandbox.store import Webhook, new_webhook_secret
+from cata_sandbox.validation import decode_body
 
 # A number past what the database's integer holds is a 400, not an overflow inside the store. The bound is
 # JSON's largest exact integer, so every client (and the OpenAPI document) can state it exactly.
 WebhookId = Annotated[int, PathParameter(ge=1, le=2**53 - 1)]
+# Bodies are decoded here, strictly: the framework's decoding would take ``"isActive": 0`` as false.
+_REGISTRATION = msgspec.json.Decoder(WebhookRegistration)
+_UPDATE = msgspec.json.Decoder(WebhookUpdate)
 
 
 class WebhookEnvelope(ApiResponse, kw_only=True):
@@ -51,10 +57,14 @@ class WebhookController(Controller):
     path = "/api/v1/webhooks"
     tags = ["Partner H2H"]
 
-    @post("/register", status_code=201, summary="Register a webhook (the secret is shown once)")
-    async def register(
-        self, data: JSONBody[WebhookRegistration], caller: CallerDep, services: ServicesDep
-    ) -> WebhookEnvelope:
+    @post(
+        "/register",
+        status_code=201,
+        summary="Register a webhook (the secret is shown once)",
+        opt={REQUEST_BODY_OPT: WebhookRegistration},
+    )
+    async def register(self, body: RawBody, caller: CallerDep, services: ServicesDep) -> WebhookEnvelope:
+        data = decode_body(_REGISTRATION, body, "webhook registration")
         hook = await services.store.create_webhook(
             caller.tenant_id,
             outlet_id=data.outletId,
@@ -87,14 +97,15 @@ class WebhookController(Controller):
             raise NotFound(f"webhook {webhook_id} not found")
         return WebhookEnvelope(code=200, isSuccess=True, message="ok", webhook=_view(hook))
 
-    @put("/{webhook_id:int}", summary="Update callbackUrl, events, isActive")
+    @put(
+        "/{webhook_id:int}",
+        summary="Update callbackUrl, events, isActive",
+        opt={REQUEST_BODY_OPT: WebhookUpdate},
+    )
     async def update_webhook(
-        self,
-        webhook_id: WebhookId,
-        data: JSONBody[WebhookUpdate],
-        caller: CallerDep,
-        services: ServicesDep,
+        self, webhook_id: WebhookId, body: RawBody, caller: CallerDep, services: ServicesDep
     ) -> WebhookEnvelope:
+        data = decode_body(_UPDATE, body, "webhook update")
         hook = await services.store.update_webhook(
             caller.tenant_id,
             webhook_id,

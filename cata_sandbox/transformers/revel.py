@@ -40,8 +40,10 @@ _ENCODER = msgspec.json.Encoder(decimal_format="number")
 
 BaseUrl = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/?#@]+(/[^\s?#]*)?$")]
 # Header-safe: no control characters (a CR/LF would split the header); the key cannot hold the colon.
-ApiKey = Annotated[str, msgspec.Meta(min_length=1, pattern=r"^[^\x00-\x1f\x7f:]+$")]
-ApiSecret = Annotated[str, msgspec.Meta(min_length=1, pattern=r"^[^\x00-\x1f\x7f]+$")]
+# At least 8 characters: secrets are redacted from reasons and attempts by substitution, so a one-letter
+# credential would blot that letter out of every message (Revel's own keys are far longer).
+ApiKey = Annotated[str, msgspec.Meta(min_length=8, pattern=r"^[^\x00-\x1f\x7f:]+$")]
+ApiSecret = Annotated[str, msgspec.Meta(min_length=8, pattern=r"^[^\x00-\x1f\x7f]+$")]
 RevelId = Annotated[int, msgspec.Meta(ge=1, le=_MAX_PRODUCT_ID)]
 DiningOptionId = Annotated[int, msgspec.Meta(ge=0)]
 
