@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import httpx
 import yarl
-from aiohttp import ClientSession, ClientTimeout
+from aiohttp import ClientSession, ClientTimeout, DummyCookieJar, TCPConnector
 from httpx_aiohttp import AiohttpTransport as _HttpxAiohttpTransport
 
 from cata_sandbox import __version__
@@ -29,10 +29,21 @@ class AiohttpTransport(_HttpxAiohttpTransport):
         )
         self._urls: dict[str, yarl.URL] = {}
 
+    def get_client(self) -> ClientSession:
+        """The one aiohttp session of both paths. Its cookie jar keeps nothing: a dispatcher must not
+        carry one receiver's cookies to the next request (another outlet's, perhaps, on the same host)."""
+        connector = TCPConnector(
+            limit=self.limits.max_connections or 0,
+            keepalive_timeout=self.limits.keepalive_expiry,
+            ssl=self.ssl_context,
+        )
+        return ClientSession(
+            connector=connector, cookie_jar=DummyCookieJar(), headers={"User-Agent": USER_AGENT}
+        )
+
     def _session(self) -> ClientSession:
         if not isinstance(self.client, ClientSession):
             self.client = self.get_client()
-            self.client.headers["User-Agent"] = USER_AGENT
         return self.client
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

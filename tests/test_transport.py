@@ -49,6 +49,8 @@ class Receiver:
             body, extra = gzip.compress(ANSWER), [(b"content-encoding", b"gzip")]
         elif scope["path"] == "/big":
             body, extra = BIG, []
+        elif scope["path"] == "/cookie":
+            extra = [(b"set-cookie", b"session=receiver-1; Path=/")]
         await send(
             {
                 "type": "http.response.start",
@@ -93,6 +95,25 @@ def test_direct_exchange_lowercases_joins_and_decodes(receiver: tuple[Receiver, 
 
     status, headers, body = exchange(url + "/gzip")
     assert (status, body, headers["content-encoding"]) == (200, ANSWER, "gzip")
+
+
+def test_no_cookie_is_carried_to_the_next_request(receiver: tuple[Receiver, str]) -> None:
+    app, url = receiver
+    url = url.replace("127.0.0.1", "localhost")  # a cookie jar keeps no cookie set by an IP address
+
+    async def run() -> None:
+        transport = AiohttpTransport()
+        try:
+            await transport.exchange("POST", url + "/cookie", {}, b"{}", 1000)
+            await transport.exchange("POST", url + "/plain", {}, b"{}", 1000)
+            request = httpx.Request("POST", url + "/plain", content=b"{}")
+            await (await transport.handle_async_request(request)).aread()
+        finally:
+            await transport.aclose()
+
+    asyncio.run(run())
+    assert len(app.requests) == 3
+    assert all("cookie" not in headers for headers, _ in app.requests)
 
 
 def test_direct_exchange_reads_no_more_than_the_cap(receiver: tuple[Receiver, str]) -> None:
