@@ -70,7 +70,7 @@ class Dispatcher:
         self.settings = settings
         self.clock = clock
         self.registry = registry
-        # The client's transport, given by whoever built the client (see _send_request). With proxies in
+        # The client's transport, given by whoever built the client (see _send_httpx). With proxies in
         # the environment the client routes requests itself, so it keeps doing so.
         self._transport = None if _environment_proxies() else transport
         # The service's own transport can skip httpx's objects altogether (see cata_sandbox.transport).
@@ -307,7 +307,7 @@ class Dispatcher:
                         method, url, headers, body, cap
                     )
                 else:
-                    status, response_headers, answer = await self._send_httpx(method, url, headers, body)
+                    status, response_headers, answer = await self._send_httpx(method, url, headers, body, cap)
             if status < 200:
                 # No final answer: a 1xx (101 included) is never a response to a POST of an order.
                 status, error = None, f"no final response (informational HTTP {status})"
@@ -328,13 +328,12 @@ class Dispatcher:
         )
 
     async def _send_httpx(
-        self, method: str, url: str, headers: dict[str, str], body: bytes
+        self, method: str, url: str, headers: dict[str, str], body: bytes, cap: int
     ) -> tuple[int, dict[str, str], bytes]:
         """The exchange through httpx: for test transports (MockTransport, respx) and proxied clients.
 
         Sent through the transport itself when there is one: the client's layer (its cookie jar, URL
         merging) adds CPU, and a dispatcher must not carry one receiver's cookies to the next anyway."""
-        cap = self.settings.response_body_cap
         if self._transport is None:
             request = self.client.build_request(method, url, headers=headers, content=body)
             response = await self.client.send(request, stream=True, follow_redirects=False)

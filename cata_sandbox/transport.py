@@ -23,10 +23,8 @@ _URL_CACHE_SIZE = 1024
 
 
 class AiohttpTransport(_HttpxAiohttpTransport):
-    def __init__(self, *, max_connections: int = 512, max_keepalive: int = 128) -> None:
-        super().__init__(
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_keepalive)
-        )
+    def __init__(self, *, max_connections: int = 512) -> None:
+        super().__init__(limits=httpx.Limits(max_connections=max_connections))
         self._urls: dict[str, yarl.URL] = {}
 
     def get_client(self) -> ClientSession:
@@ -42,13 +40,10 @@ class AiohttpTransport(_HttpxAiohttpTransport):
         )
 
     def _session(self) -> ClientSession:
+        # Made on first use, in the running loop; the httpx path (the parent class) does the same.
         if not isinstance(self.client, ClientSession):
             self.client = self.get_client()
         return self.client
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self._session()
-        return await super().handle_async_request(request)
 
     async def exchange(
         self, method: str, url: str, headers: dict[str, str], body: bytes, cap: int
