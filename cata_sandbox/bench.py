@@ -42,6 +42,7 @@ import httpx
 import msgspec
 
 from cata_sandbox import signing
+from cata_sandbox.sandbox_up import revel_settings
 
 Path_ = Literal["webhook", "revel"]
 Scenario = Literal["default", "isolation"]
@@ -70,12 +71,6 @@ BENCH_ORDER: dict[str, Any] = {
     ],
     "totalPay": 8.80,
     "customer": {"firstName": "Ada", "lastName": "Lovelace", "phone": "+6590000000"},
-}
-REVEL_SETTINGS: dict[str, Any] = {
-    "apiKey": "sandbox-key",
-    "apiSecret": "sandbox-secret",
-    "establishmentId": 1,
-    "diningOptionIds": {"PICKUP": 1, "DELIVERY": 2, "DINE_IN": 3},
 }
 
 
@@ -492,8 +487,9 @@ class ServiceHandle:
         secret: str = webhook["secret"]
         return secret
 
-    def map_revel(self, outlet_id: str, base_url: str) -> dict[str, Any]:
-        settings = {**REVEL_SETTINGS, "baseUrl": base_url}
+    def map_revel(self, outlet_id: str, mock_url: str) -> dict[str, Any]:
+        """Map the outlet to mock Revel at ``mock_url`` with the settings ``up`` gives ``outlet-revel``."""
+        settings = revel_settings(mock_url)
         self.call(
             "PUT",
             f"/api/v1/outlet-providers/{outlet_id}",
@@ -752,7 +748,7 @@ def _default(
     api_headers = {"Content-Type": "application/json", "X-Api-Key": service.api_key}
     if options.path == "revel":
         assert receiver_base is not None
-        settings = service.map_revel(outlet, f"{receiver_base}/revel")
+        settings = service.map_revel(outlet, receiver_base)
         body = dispatch_body(outlet, order, "revel")
         direct = revel_direct_target(DIRECT, order, settings)
         report.receiver = f"mock Revel {receiver_base}/revel (mock_pos, started by the bench)"

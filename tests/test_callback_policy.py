@@ -16,6 +16,7 @@ import msgspec
 import pytest
 
 from cata_sandbox import netpolicy
+from cata_sandbox.sandbox_up import revel_settings
 from cata_sandbox.transformers import TransformerRegistry
 from tests.harness import ORDER, MockPos, Sandbox, envelope, start_sandbox, stop_sandbox
 from tests.reliability import DATABASES, module_database_url
@@ -285,13 +286,7 @@ def test_public_only_refuses_a_private_pos_at_send_time_too(database_url: str, m
             "/api/v1/outlet-providers/o-revel",
             json={
                 "providerSlug": "revel",
-                "settings": {
-                    "baseUrl": f"{mock_pos.url}/revel",
-                    "apiKey": "sandbox-key",
-                    "apiSecret": "sandbox-secret",
-                    "establishmentId": 1,
-                    "diningOptionIds": {"PICKUP": 1, "DELIVERY": 2, "DINE_IN": 3},
-                },
+                "settings": revel_settings(mock_pos.url),
             },
         )
         assert mapped.status_code == 200, mapped.text

@@ -18,6 +18,7 @@ import httpx
 import msgspec
 import pytest
 
+from cata_sandbox.sandbox_up import revel_settings
 from cata_sandbox.transformers import TransformerRegistry
 from tests import pg
 from tests.harness import ORDER, MockPos, Sandbox, connect_receiver, envelope, start_sandbox, stop_sandbox
@@ -417,13 +418,7 @@ def test_a_huge_plu_on_the_revel_path_fails_the_dispatch_without_calling_revel(
         "/api/v1/outlet-providers/o-revel",
         json={
             "providerSlug": "revel",
-            "settings": {
-                "baseUrl": f"{mock_pos.url}/revel",
-                "apiKey": "sandbox-key",
-                "apiSecret": "sandbox-secret",
-                "establishmentId": 1,
-                "diningOptionIds": {"PICKUP": 1, "DELIVERY": 2, "DINE_IN": 3},
-            },
+            "settings": revel_settings(mock_pos.url),
         },
     )
     assert response.status_code == 200, response.text
