@@ -29,13 +29,14 @@ from cata_sandbox.classify import (
 )
 from cata_sandbox.clock import Clock
 from cata_sandbox.errors import InvalidRequest, NotFound
+from cata_sandbox.failures import describe_failure
 from cata_sandbox.idempotency import IdempotencyClaim, KeyAlreadyClaimed
 from cata_sandbox.schemas import DispatchResponse, Order
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Attempt, Store, StoredOrder
 from cata_sandbox.transformers import OutboundRequest, TransformerRegistry, UnmappableOrder
 from cata_sandbox.transport import AiohttpTransport
-from cata_sandbox.validation import DispatchRequest, decode_dispatch
+from cata_sandbox.validation import DispatchRequest, decode_dispatch, locate
 
 log = logging.getLogger("cata_sandbox.dispatch")
 
@@ -223,9 +224,10 @@ class Dispatcher:
         except UnmappableOrder as exc:
             return _redact_text(f"order cannot be mapped for {transformer.slug}: {exc}", secrets)
         except msgspec.ValidationError as exc:
-            return f"stored settings of this outlet are not valid for {transformer.slug}: {exc}"
+            where = locate(str(exc), "$.settings")
+            return f"stored settings of this outlet are not valid for {transformer.slug}: {where}"
         except Exception as exc:
-            reason = _redact_text(f"transformer {transformer.slug} failed: {_describe(exc)}", secrets)
+            reason = _redact_text(f"transformer {transformer.slug} failed: {describe_failure(exc)}", secrets)
             # No traceback: its frames could show the settings' secrets.
             log.error("order=%s %s", order.id, reason)
             return reason
@@ -318,7 +320,7 @@ class Dispatcher:
         except httpx.InvalidURL as exc:
             status, error = None, f"invalid URL: {exc}"
         except Exception as exc:
-            status, error = None, _describe(exc)
+            status, error = None, describe_failure(exc, url)
         return Exchange(
             status=status,
             headers=response_headers,
@@ -399,16 +401,6 @@ def _flatten(headers: httpx.Headers) -> dict[str, str]:
     for name, value in headers.multi_items():
         flat[name] = f"{flat[name]}, {value}" if name in flat else value
     return flat
-
-
-def _describe(exc: BaseException) -> str:
-    """A one-line account of a transport failure, from the innermost cause (transports wrap errors)."""
-    root: BaseException = exc
-    while root.__cause__ is not None and root.__cause__ is not root:
-        root = root.__cause__
-    text = str(root) or str(exc)
-    name = type(root).__name__
-    return f"{name}: {text}" if text else name
 
 
 def _redact_text(text: str, secrets: list[str]) -> str:

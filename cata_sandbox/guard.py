@@ -3,10 +3,11 @@
 - A NUL character (``%00`` in the path or query, ``\\u0000`` or a raw NUL byte in a body) is refused
   with 400 everywhere: PostgreSQL text cannot hold it, so letting it through would make the answer
   depend on the database (stored on SQLite, a 500 on PostgreSQL), and no POS wants it in an order.
-- JSON nested deeper than the decoder's recursion limit (``RecursionError``) and bodies that are not
-  UTF-8 (``UnicodeDecodeError``) are decoding failures of the request: 400, not 500. Those two errors
-  can only come from decoding input here: the service's own code does not recurse on data or decode bytes
-  it did not receive.
+- A body that is not UTF-8 is refused here, for every endpoint alike, in the service's own words
+  (:mod:`cata_sandbox.bodytext`), before any decoder can word it its own way.
+- JSON nested deeper than the decoder's recursion limit (``RecursionError``) is a decoding failure of
+  the request: 400, not 500. It can only come from decoding input here: the service's own code does not
+  recurse on data it did not receive.
 - The body size limit (``request_max_body_size``, 413) is Litestar's, for bodies with and without
   Content-Length; :func:`too_large_message` says what the limit is.
 
@@ -21,6 +22,7 @@ import re
 from litestar import Request
 from litestar.datastructures import State
 
+from cata_sandbox.bodytext import check_utf8, not_utf8
 from cata_sandbox.errors import InvalidRequest
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -53,13 +55,15 @@ async def refuse_hostile_input(request: Request[object, object, State]) -> None:
     _check_url_part(scope.get("query_string", b""), "query string")
     if request.method in _BODY_METHODS:
         # Litestar keeps the body it read, so the handler does not read the stream twice.
-        check_body(await request.body())
+        body = await request.body()
+        check_body(body)
+        check_utf8(body)
 
 
 def undecodable(exc: RecursionError | UnicodeDecodeError) -> InvalidRequest:
     """The 400 for a body the JSON decoder could not take apart (too deep, or not UTF-8)."""
     if isinstance(exc, UnicodeDecodeError):
-        return InvalidRequest(f"request body is not valid UTF-8: invalid byte at offset {exc.start}")
+        return not_utf8(bytes(exc.object), exc.start)
     return InvalidRequest("request body is nested too deeply: JSON deeper than the decoder's limit")
 
 

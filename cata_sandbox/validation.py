@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import msgspec
 
+from cata_sandbox.bodytext import check_utf8
 from cata_sandbox.errors import InvalidRequest
 from cata_sandbox.schemas import EVENTS, DispatchEnvelope, Item, Order
 
@@ -47,7 +48,8 @@ class _OrderMoney(msgspec.Struct):
 _ORDER_MONEY = msgspec.json.Decoder(_OrderMoney)
 _ENVELOPE = msgspec.json.Decoder(DispatchEnvelope)
 _ORDER = msgspec.json.Decoder(Order)
-_PATH = re.compile(r"`\$")
+_AT = re.compile(r"^(?P<text>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+_NAMED_FIELD = re.compile(r"(?:missing required|contains unknown) field `(?P<name>[^`]+)`")
 MONEY_LIMIT = Decimal(10**15)
 
 
@@ -65,8 +67,9 @@ def decode_dispatch(body: bytes) -> DispatchRequest:
     try:
         envelope = _ENVELOPE.decode(body)
     except msgspec.ValidationError as exc:
-        raise InvalidRequest(f"invalid dispatch request: {_at(str(exc), '$')}") from exc
+        raise InvalidRequest(f"invalid dispatch request: {locate(str(exc))}") from exc
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        check_utf8(body)
         raise InvalidRequest(f"malformed JSON: {exc}") from exc
     # Raw is a view into the request buffer: copy it out at once.
     order_bytes = bytes(envelope.order)
@@ -77,19 +80,22 @@ def decode_dispatch(body: bytes) -> DispatchRequest:
         raise InvalidRequest(f"unknown event {envelope.event!r} - at `$.event` (known events: {known})")
     try:
         order_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidRequest(f"invalid UTF-8 in the order at byte {exc.start} - at `$.order`") from exc
+    except UnicodeDecodeError:
+        # Raw does not check UTF-8; the envelope's own strings did decode, so the first bad byte of the
+        # whole body is this one, and the body gives the offset and path a partner can find.
+        check_utf8(body)
+        raise
     try:
         order = _ORDER.decode(order_bytes)
     except msgspec.ValidationError as exc:
-        raise InvalidRequest("invalid order: " + _at(_PATH.sub("`$.order", str(exc)), "$.order")) from exc
+        raise InvalidRequest("invalid order: " + locate(str(exc), "$.order")) from exc
     except msgspec.DecodeError as exc:
         raise InvalidRequest(f"malformed JSON in the order: {exc} - at `$.order`") from exc
     _check_money(order)
     try:
         _ORDER_MONEY.decode(order_bytes)
     except msgspec.ValidationError as exc:
-        message = _PATH.sub("`$.order", str(exc)).replace("`int | float`", "`number`")
+        message = locate(str(exc), "$.order").replace("`int | float`", "`number`")
         raise InvalidRequest("invalid order: money must be a JSON number: " + message) from exc
     return DispatchRequest(
         outlet_id=envelope.outletId,
@@ -102,18 +108,29 @@ def decode_dispatch(body: bytes) -> DispatchRequest:
 
 def decode_body(decoder: msgspec.json.Decoder[T], body: bytes, what: str) -> T:
     """A request body decoded strictly (``0`` is no boolean, ``"1"`` no number), or a 400 naming the
-    JSON path. Non-UTF-8 and too-deep bodies raise on to the app's handlers, which answer 400 too."""
+    JSON path. Too-deep bodies raise on to the app's handlers, which answer 400 too."""
     try:
         return decoder.decode(body)
     except msgspec.ValidationError as exc:
-        raise InvalidRequest(f"invalid {what}: {_at(str(exc), '$')}") from None
-    except msgspec.DecodeError as exc:
+        raise InvalidRequest(f"invalid {what}: {locate(str(exc))}") from None
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        check_utf8(body)
         raise InvalidRequest(f"malformed JSON: {exc}") from None
 
 
-def _at(message: str, root: str) -> str:
-    """msgspec leaves the path out for errors at the root; every message here names one."""
-    return message if " - at `" in message else f"{message} - at `{root}`"
+def locate(message: str, root: str = "$") -> str:
+    """A decoder's validation message with its JSON path under ``root``, ending in `` - at `<path>```.
+
+    A missing or unknown field is named in the path (``Object missing required field `apiKey``` at
+    ``$.settings`` → ``- at `$.settings.apiKey```), so every 400 names the field itself.
+    """
+    found = _AT.match(message)
+    assert found is not None  # the pattern matches any text
+    text, path = found["text"], root + (found["path"] or "")
+    named = _NAMED_FIELD.search(text)
+    if named is not None:
+        path = f"{path}.{named['name']}"
+    return f"{text} - at `{path}`"
 
 
 def _check_amount(value: Decimal | None, path: str) -> None:

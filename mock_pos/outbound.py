@@ -56,7 +56,7 @@ class Outbound:
                         method, url, headers=headers, content=content, timeout=timeout
                     )
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise OutboundError(f"{type(exc).__name__}: {exc}") from exc
+            raise OutboundError(_describe(exc, url, timeout)) from exc
         return OutboundResponse(response.status_code, response.text)
 
     def _tls(self) -> ssl.SSLContext:
@@ -64,3 +64,14 @@ class Outbound:
         if self._ssl_context is None:
             self._ssl_context = httpx.create_ssl_context()
         return self._ssl_context
+
+
+def _describe(exc: Exception, url: str, timeout: float) -> str:
+    """The mock's own words for a failed call (a library's message text changes between releases)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer from {url} within {timeout:g}s"
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect to {url}"
+    if isinstance(exc, httpx.InvalidURL):
+        return f"invalid URL {url!r}"
+    return f"request to {url} failed ({type(exc).__name__})"

@@ -18,6 +18,23 @@ settings.register_profile("ci", max_examples=100, deadline=None, suppress_health
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line, even under ``-q``, when PostgreSQL tests were skipped, and how to run them."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if pg.SKIP_MESSAGE in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} PostgreSQL tests skipped: no Docker for testcontainers and no"
+            " CATA_TEST_POSTGRES_URL; run them with"
+            " CATA_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test (what .ci/run sets)",
+            yellow=True,
+            bold=True,
+        )
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The store under test: a SQLite file, and a fresh PostgreSQL database where one is reachable."""

@@ -387,15 +387,6 @@ def quickstart_blocks() -> list[list[str]]:
     return [[line for line in block.splitlines() if line.strip()] for block in blocks]
 
 
-def test_the_readmes_first_command_installs_and_brings_up_the_sandbox() -> None:
-    text = README.read_text(encoding="utf-8")
-    first = re.search(r"```bash\n(.*?)```", text, re.DOTALL)
-    assert first
-    command = next(line for line in first.group(1).splitlines() if line and not line.startswith("#"))
-    assert command.startswith("python3 -m venv .venv")
-    assert command.endswith("&& cata-sandbox up")
-
-
 def test_the_quickstart_commands_work_as_written(tmp_path: Path) -> None:
     blocks = quickstart_blocks()
     assert blocks[0] == ["cata-sandbox up"]

@@ -166,7 +166,8 @@ def test_deeply_nested_registration_is_400_at_the_first_wrong_type(service: Sand
         "/api/v1/webhooks/register", content=b'{"outletId":' + nested(100_000) + b"}"
     )
 
-    assert_rejected(response, 400, "Expected `str`, got `array` - at `$.outletId`")
+    assert_rejected(response, 400, "invalid webhook registration: ")
+    assert response.json()["message"].endswith(" - at `$.outletId`")
     assert_nothing_stored(service)
 
 
@@ -225,39 +226,95 @@ def test_huge_numbers_in_query_and_path_parameters_are_4xx(service: Sandbox) -> 
 # --- encodings and NUL ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("path", "body", "fragment"),
-    [
-        (
-            "/api/v1/orders/dispatch",
-            envelope("oX-1", ORDER_BYTES).replace(b"oX-1", b"o\xff-1"),
-            "malformed JSON",
-        ),
-        (
-            "/api/v1/orders/dispatch",
-            envelope("o-1", ORDER_BYTES.replace(b"extra hot", b"extra \xfe\xff")),
-            "invalid UTF-8 in the order",
-        ),
-        (
-            "/api/v1/orders/dispatch",
-            envelope("o-1", ORDER_BYTES.replace(b"Flat White", b"Flat \xed\xa0\x80")),
-            "UTF-8",
-        ),
-        (
-            "/api/v1/webhooks/register",
-            b'{"outletId":"\xff","callbackUrl":"http://127.0.0.1:9/"}',
-            "not valid UTF-8",
-        ),
-        ("/api/v1/orders/dispatch", "\ufeff".encode() + envelope("o-1", ORDER_BYTES), "malformed JSON"),
-        # UTF-16 puts a NUL byte beside every ASCII character.
-        ("/api/v1/orders/dispatch", envelope("o-1", ORDER_BYTES).decode().encode("utf-16"), "NUL byte"),
-    ],
-    ids=["envelope-string", "order-string", "surrogate", "register", "bom", "utf-16"],
-)
-def test_bodies_that_are_not_utf8_are_400(service: Sandbox, path: str, body: bytes, fragment: str) -> None:
-    response = service.client.post(path, content=body)
+NOT_UTF8 = [
+    (
+        "POST",
+        "/api/v1/orders/dispatch",
+        envelope("oX-1", ORDER_BYTES).replace(b"oX-1", b"o\xff-1"),
+        "$.outletId",
+    ),
+    (
+        "POST",
+        "/api/v1/orders/dispatch",
+        envelope("o-1", ORDER_BYTES.replace(b"extra hot", b"extra \xfe\xff")),
+        "$.order.items[0].notes",
+    ),
+    (
+        "POST",
+        "/api/v1/orders/dispatch",
+        envelope("o-1", ORDER_BYTES.replace(b"Flat White", b"Flat \xed\xa0\x80")),
+        "$.order.items[0].name",
+    ),
+    (
+        "POST",
+        "/api/v1/webhooks/register",
+        b'{"outletId":"\xff","callbackUrl":"http://127.0.0.1:9/"}',
+        "$.outletId",
+    ),
+    ("PUT", "/api/v1/webhooks/1", b'{"callbackUrl":"http://127.0.0.1:9/\xc3"}', "$.callbackUrl"),
+    ("POST", "/api/v1/orders/some-order/status", b'{"status":"ACCEPTED","reason":"\xe2\x82"}', "$.reason"),
+    (
+        "PUT",
+        "/api/v1/outlet-providers/o-1",
+        b'{"providerSlug":"revel","settings":{"apiKey":"k\xa0ey"}}',
+        "$.settings.apiKey",
+    ),
+    (
+        "POST",
+        "/api/v1/inbound/revel/order-status",
+        b'{"orderInfo":{"id":1,"note":"\x80"}}',
+        "$.orderInfo.note",
+    ),
+]
 
-    assert_rejected(response, 400, fragment)
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "json_path"),
+    NOT_UTF8,
+    ids=[
+        "envelope-string",
+        "order-string",
+        "surrogate",
+        "register",
+        "update",
+        "status",
+        "outlet-provider",
+        "inbound",
+    ],
+)
+def test_bodies_that_are_not_utf8_get_the_services_own_message_everywhere(
+    service: Sandbox, method: str, path: str, body: bytes, json_path: str
+) -> None:
+    with pytest.raises(UnicodeDecodeError) as undecodable:
+        body.decode("utf-8")
+    first_bad = undecodable.value.start
+
+    response = service.client.request(method, path, content=body)
+
+    assert_rejected(response, 400)
+    assert response.json()["message"] == (
+        f"request body is not valid UTF-8: invalid byte at offset {first_bad} - at `{json_path}`"
+    )
+    assert_nothing_stored(service)
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ("\ufeff".encode() + envelope("o-1", ORDER_BYTES), "malformed JSON: "),
+        # UTF-16 puts a NUL byte beside every ASCII character.
+        (
+            envelope("o-1", ORDER_BYTES).decode().encode("utf-16"),
+            "request body contains a NUL byte at offset ",
+        ),
+    ],
+    ids=["bom", "utf-16"],
+)
+def test_other_encodings_are_400(service: Sandbox, body: bytes, fragment: str) -> None:
+    response = service.client.post("/api/v1/orders/dispatch", content=body)
+
+    assert_rejected(response, 400)
+    assert response.json()["message"].startswith(fragment)
     assert_nothing_stored(service)
 
 

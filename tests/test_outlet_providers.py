@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.controllers.outlet_providers import settings_error
 from cata_sandbox.db import create_engine
 from cata_sandbox.store import Store
 from cata_sandbox.tables import delivery_attempts
+from cata_sandbox.validation import locate
 from tests.harness import MockPos, Sandbox, envelope
 from tests.test_revel_transformer import (
     DINING,
@@ -106,111 +106,112 @@ def _without(settings: dict[str, Any], *names: str) -> dict[str, Any]:
     return {k: v for k, v in settings.items() if k not in names}
 
 
-def _bad_requests(mock_pos: MockPos) -> list[tuple[str, Any, str]]:
+def _bad_requests(mock_pos: MockPos) -> list[tuple[str, Any, tuple[str, str | None]]]:
+    """(case, body, (the service's own start of the message, the JSON path it must end by naming)).
+
+    The text between is the decoder's description, which a new release may word differently."""
     good = revel_settings(mock_pos)
     return [
         (
             "missing-apiKey",
             {"providerSlug": "revel", "settings": _without(good, "apiKey")},
-            "invalid settings for revel: Object missing required field `apiKey` - at `$.settings.apiKey`",
+            ("invalid settings for revel: ", "$.settings.apiKey"),
         ),
         (
             "missing-apiSecret",
             {"providerSlug": "revel", "settings": _without(good, "apiSecret")},
-            "invalid settings for revel: Object missing required field `apiSecret` - at `$.settings.apiSecret`",
+            ("invalid settings for revel: ", "$.settings.apiSecret"),
         ),
         (
             "missing-dining-option",
             {"providerSlug": "revel", "settings": {**good, "diningOptionIds": {"PICKUP": 1, "DELIVERY": 2}}},
-            "invalid settings for revel: Object missing required field `DINE_IN`"
-            " - at `$.settings.diningOptionIds.DINE_IN`",
+            ("invalid settings for revel: ", "$.settings.diningOptionIds.DINE_IN"),
         ),
         (
             # Secrets are redacted from reasons by substitution: a one-character key would garble them.
             "one-character-apiKey",
             {"providerSlug": "revel", "settings": {**good, "apiKey": "0"}},
-            "invalid settings for revel: Expected `str` of length >= 8 - at `$.settings.apiKey`",
+            ("invalid settings for revel: ", "$.settings.apiKey"),
         ),
         (
             "short-apiSecret",
             {"providerSlug": "revel", "settings": {**good, "apiSecret": "s3cr3t!"}},
-            "invalid settings for revel: Expected `str` of length >= 8 - at `$.settings.apiSecret`",
+            ("invalid settings for revel: ", "$.settings.apiSecret"),
         ),
         (
             "establishment-as-string",
             {"providerSlug": "revel", "settings": {**good, "establishmentId": "1"}},
-            "invalid settings for revel: Expected `int`, got `str` - at `$.settings.establishmentId`",
+            ("invalid settings for revel: ", "$.settings.establishmentId"),
         ),
         (
             "dining-option-as-float",
             {"providerSlug": "revel", "settings": {**good, "diningOptionIds": {**DINING, "PICKUP": 1.5}}},
-            "invalid settings for revel: Expected `int`, got `float` - at `$.settings.diningOptionIds.PICKUP`",
+            ("invalid settings for revel: ", "$.settings.diningOptionIds.PICKUP"),
         ),
         (
             "payment-type-as-bool",
             {"providerSlug": "revel", "settings": {**good, "paymentType": True}},
-            "invalid settings for revel: Expected `int`, got `bool` - at `$.settings.paymentType`",
+            ("invalid settings for revel: ", "$.settings.paymentType"),
         ),
         (
             "product-id-not-int",
             {"providerSlug": "revel", "settings": {**good, "productIdByPlu": {"LATTE": "106"}}},
-            "invalid settings for revel: Expected `int`, got `str` - at `$.settings.productIdByPlu[...]`",
+            ("invalid settings for revel: ", "$.settings.productIdByPlu[...]"),
         ),
         (
             "ftp-base-url",
             {"providerSlug": "revel", "settings": {**good, "baseUrl": "ftp://acme.revelup.com"}},
-            "`$.settings.baseUrl`",
+            ("invalid settings for revel: ", "$.settings.baseUrl"),
         ),
         (
             "empty-api-secret",
             {"providerSlug": "revel", "settings": {**good, "apiSecret": ""}},
-            "invalid settings for revel: Expected `str` of length >= 8 - at `$.settings.apiSecret`",
+            ("invalid settings for revel: ", "$.settings.apiSecret"),
         ),
         (
             "newline-in-api-key",
             {"providerSlug": "revel", "settings": {**good, "apiKey": REVEL_KEY + "\r\nX-Evil: 1"}},
-            "`$.settings.apiKey`",
+            ("invalid settings for revel: ", "$.settings.apiKey"),
         ),
         (
             "unknown-setting",
             {"providerSlug": "revel", "settings": {**good, "apikey": "x"}},
-            "invalid settings for revel: Object contains unknown field `apikey` - at `$.settings.apikey`",
+            ("invalid settings for revel: ", "$.settings.apikey"),
         ),
         (
             "settings-not-object",
             {"providerSlug": "revel", "settings": [good]},
-            "invalid outlet provider: Expected `object`, got `array` - at `$.settings`",
+            ("invalid outlet provider: ", "$.settings"),
         ),
         (
             "settings-missing",
             {"providerSlug": "revel"},
-            "invalid outlet provider: Object missing required field `settings` - at `$.settings`",
+            ("invalid outlet provider: ", "$.settings"),
         ),
         (
             "unknown-provider",
             {"providerSlug": "lightspeed", "settings": good},
-            "unknown providerSlug 'lightspeed' - at `$.providerSlug` (known: revel)",
+            ("unknown providerSlug 'lightspeed' - at `$.providerSlug` (known: revel)", None),
         ),
         (
             "provider-missing",
             {"settings": good},
-            "invalid outlet provider: Object missing required field `providerSlug` - at `$.providerSlug`",
+            ("invalid outlet provider: ", "$.providerSlug"),
         ),
-        ("malformed-json", b'{"providerSlug": "revel", "settings": {', "malformed JSON"),
+        ("malformed-json", b'{"providerSlug": "revel", "settings": {', ("malformed JSON: ", None)),
     ]
 
 
 def test_missing_or_wrong_settings_are_400_naming_the_setting(sandbox: Sandbox, mock_pos: MockPos) -> None:
-    for name, body, message in _bad_requests(mock_pos):
+    for name, body, (start, path) in _bad_requests(mock_pos):
         response = _put(sandbox.client, "outlet-1", body)
 
         assert response.status_code == 400, (name, response.text)
         envelope_ = response.json()
         assert (envelope_["code"], envelope_["isSuccess"]) == (400, False), name
-        if message.startswith("`"):
-            assert message in envelope_["message"], (name, envelope_)
-        else:
-            assert envelope_["message"].startswith(message), (name, envelope_)
+        assert envelope_["message"].startswith(start), (name, envelope_)
+        if path is not None:
+            assert envelope_["message"].endswith(f" - at `{path}`"), (name, envelope_)
         assert REVEL_SECRET not in response.text, name
         assert REVEL_KEY not in response.text, name
     assert sandbox.client.get("/api/v1/outlet-providers/outlet-1").status_code == 404
@@ -231,8 +232,8 @@ def test_missing_or_wrong_settings_are_400_naming_the_setting(sandbox: Sandbox, 
         ("Expected `int` >= 1 - at `$.m[...]`", "Expected `int` >= 1 - at `$.settings.m[...]`"),
     ],
 )
-def test_settings_error_moves_msgspecs_path_under_settings(message: str, expected: str) -> None:
-    assert settings_error(message) == expected
+def test_locate_moves_the_decoders_path_under_settings(message: str, expected: str) -> None:
+    assert locate(message, "$.settings") == expected
 
 
 def test_mappings_are_per_tenant(sandbox: Sandbox, mock_pos: MockPos) -> None:

@@ -39,7 +39,7 @@ def test_order_bytes_are_kept_exactly() -> None:
     ("body", "fragment"),
     [
         (b"{", "malformed JSON"),
-        (b"[]", "Expected `object`"),
+        (b"[]", "invalid dispatch request: "),
         (msgspec.json.encode({"event": "order.paid", "order": ORDER}), "`outletId`"),
         (msgspec.json.encode({"outletId": "o", "order": ORDER}), "`event`"),
         (msgspec.json.encode({"outletId": "o", "event": "order.paid"}), "`order`"),
@@ -58,7 +58,10 @@ def test_order_bytes_are_kept_exactly() -> None:
         (envelope({**ORDER, "createdAt": "2026-11-27T10:00:00"}), "`$.order.createdAt`"),
         (envelope({**ORDER, "currency": "sgd"}), "`$.order.currency`"),
         (envelope({**ORDER, "totalPay": -0.01}), "`$.order.totalPay`"),
-        (b'{"outletId":"o","event":"order.paid","order":{"orderRefNo":"\xff"}}', "UTF-8"),
+        (
+            b'{"outletId":"o","event":"order.paid","order":{"orderRefNo":"\xff"}}',
+            "request body is not valid UTF-8: invalid byte at offset 60 - at `$.order.orderRefNo`",
+        ),
     ],
 )
 def test_bad_requests_name_the_path(body: bytes, fragment: str) -> None:
@@ -74,8 +77,8 @@ def test_each_missing_required_field_is_named(field: str) -> None:
     order = {k: v for k, v in ORDER.items() if k != field}
     with pytest.raises(InvalidRequest) as caught:
         decode_dispatch(envelope(order))
-    assert f"`{field}`" in caught.value.detail
-    assert "`$.order`" in caught.value.detail
+    assert caught.value.detail.startswith("invalid order: ")
+    assert caught.value.detail.endswith(f" - at `$.order.{field}`")
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import msgspec
@@ -15,30 +14,15 @@ from cata_sandbox.schemas import ApiResponse, OutletProviderInput, OutletProvide
 from cata_sandbox.services import CallerDep, ServicesDep
 from cata_sandbox.store import OutletProvider
 from cata_sandbox.transformers import Transformer, TransformerRegistry
+from cata_sandbox.validation import locate
 
 log = logging.getLogger("cata_sandbox.outlet_providers")
 
 _INPUT = msgspec.json.Decoder(OutletProviderInput)
-_AT = re.compile(r"^(?P<text>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
-_NAMED_FIELD = re.compile(r"(?:missing required|contains unknown) field `(?P<name>[^`]+)`")
 
 
 class OutletProviderEnvelope(ApiResponse, kw_only=True):
     outletProvider: OutletProviderView
-
-
-def settings_error(message: str, root: str = "$.settings") -> str:
-    """msgspec's message with its path moved under ``root``; a missing or unknown field is named in the path.
-
-    ``Object missing required field `apiKey``` → ``... - at `$.settings.apiKey```.
-    """
-    found = _AT.match(message)
-    assert found is not None  # the pattern matches any text
-    text, path = found["text"], root + (found["path"] or "")
-    named = _NAMED_FIELD.search(text)
-    if named is not None:
-        path = f"{path}.{named['name']}"
-    return f"{text} - at `{path}`"
 
 
 def validated_settings(transformer: Transformer, settings: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +33,9 @@ def validated_settings(transformer: Transformer, settings: dict[str, Any]) -> di
     try:
         converted = msgspec.convert(settings, transformer.settings_type)
     except msgspec.ValidationError as exc:
-        raise InvalidRequest(f"invalid settings for {transformer.slug}: {settings_error(str(exc))}") from exc
+        raise InvalidRequest(
+            f"invalid settings for {transformer.slug}: {locate(str(exc), '$.settings')}"
+        ) from exc
     normalized: dict[str, Any] = msgspec.to_builtins(converted)
     return normalized
 
@@ -94,7 +80,7 @@ class OutletProviderController(Controller):
         try:
             data = _INPUT.decode(body)
         except msgspec.ValidationError as exc:
-            raise InvalidRequest(f"invalid outlet provider: {settings_error(str(exc), '$')}") from exc
+            raise InvalidRequest(f"invalid outlet provider: {locate(str(exc))}") from exc
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise InvalidRequest(f"malformed JSON: {exc}") from exc
         transformer = services.registry.get(data.providerSlug)

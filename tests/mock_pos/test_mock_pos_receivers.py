@@ -142,4 +142,4 @@ async def test_probe_failure_is_recorded_not_raised(client: httpx.AsyncClient, a
     response = await client.post("/webhooks/shop", content=BODY)
     assert response.status_code == 200
     [entry] = await admin.journal("shop")
-    assert "ConnectError" in entry["probe"]["error"]
+    assert entry["probe"]["error"] == "could not connect to http://127.0.0.1:9/unreachable"

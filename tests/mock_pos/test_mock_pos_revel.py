@@ -317,4 +317,4 @@ async def test_finalize_errors(client: httpx.AsyncClient, admin: Any, make_cart:
         "/__admin/revel/finalize", json={"orderId": 10001, "url": "http://127.0.0.1:9/x"}
     )
     assert unreachable.status_code == 502
-    assert "ConnectError" in unreachable.json()["error"]
+    assert unreachable.json()["error"] == "could not connect to http://127.0.0.1:9/x"

@@ -1,0 +1,85 @@
+"""Transport failures in the service's own words: the ``<detail>`` of ``http request failed: <detail>``.
+
+The detail is chosen from the kind of failure (its exception type and errno), never copied from a
+library's message, whose wording changes between releases and between the aiohttp and httpx paths.
+Only a failure of no known kind falls back to its type name and text.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+
+import aiohttp
+import httpx
+
+_ERRNO_WORDS = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ECONNRESET: "connection reset by peer",
+    errno.ECONNABORTED: "connection aborted",
+    errno.EPIPE: "connection closed while sending (broken pipe)",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTUNREACH: "host unreachable",
+    errno.ETIMEDOUT: "connection timed out",
+    errno.EADDRNOTAVAIL: "address not available",
+}
+
+
+def describe_failure(exc: BaseException, url: str = "") -> str:
+    """One line saying what went wrong, for any exception an outbound exchange can raise."""
+    where = _host_port(url)
+    chain = _chain(exc)
+
+    def find(kind: type[BaseException] | tuple[type[BaseException], ...]) -> BaseException | None:
+        return next((link for link in chain if isinstance(link, kind)), None)
+
+    if isinstance(found := find(ssl.SSLCertVerificationError), ssl.SSLCertVerificationError):
+        return f"TLS certificate verification failed{where}: {found.verify_message or 'not trusted'}"
+    if isinstance(found := find(ssl.SSLError), ssl.SSLError):
+        reason = (found.reason or "error").lower().replace("_", " ")
+        return f"TLS handshake failed{where}: {reason}"
+    if find(socket.gaierror) is not None:
+        return f"DNS lookup failed for {_host(url) or 'the host'}"
+    for link in chain:
+        if isinstance(link, OSError) and link.errno in _ERRNO_WORDS:
+            return f"{_ERRNO_WORDS[link.errno]}{where}"
+    if find((aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError)) is not None:
+        return f"connection closed by the server before a complete answer{where}"
+    if find((aiohttp.ClientPayloadError, httpx.DecodingError)) is not None:
+        return f"the answer's body could not be read (cut short or badly encoded){where}"
+    if find(aiohttp.ClientResponseError) is not None:
+        return f"malformed HTTP answer{where}"
+    if find(httpx.ConnectError) is not None:
+        return f"could not connect{where}"
+    root = chain[-1]
+    text = str(root).strip().splitlines()[0] if str(root).strip() else ""
+    return f"{type(root).__name__}: {text}" if text else type(root).__name__
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and its causes, outermost first (transports wrap the OS error)."""
+    seen: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and link not in seen:
+        seen.append(link)
+        link = link.__cause__ or link.__context__
+    return seen
+
+
+def _host(url: str) -> str:
+    try:
+        return httpx.URL(url).host
+    except (httpx.InvalidURL, TypeError):
+        return ""
+
+
+def _host_port(url: str) -> str:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        return ""
+    if not parsed.host:
+        return ""
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    return f" ({parsed.host}:{port})"

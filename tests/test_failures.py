@@ -1,0 +1,126 @@
+"""Transport failures are described in the service's own words, the same on the aiohttp and httpx paths."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+import threading
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from cata_sandbox.failures import describe_failure
+from cata_sandbox.transport import AiohttpTransport
+
+
+def _direct(url: str) -> BaseException:
+    async def run() -> BaseException:
+        transport = AiohttpTransport()
+        try:
+            await transport.exchange("POST", url, {}, b"{}", 1000)
+        except Exception as exc:
+            return exc
+        finally:
+            await transport.aclose()
+        raise AssertionError("the exchange succeeded")
+
+    return asyncio.run(run())
+
+
+def _httpx(url: str) -> BaseException:
+    async def run() -> BaseException:
+        async with httpx.AsyncClient(transport=httpx.AsyncHTTPTransport()) as client:
+            try:
+                await client.post(url, content=b"{}")
+            except Exception as exc:
+                return exc
+        raise AssertionError("the exchange succeeded")
+
+    return asyncio.run(run())
+
+
+PATHS = [pytest.param(_direct, id="aiohttp"), pytest.param(_httpx, id="httpx")]
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def misbehaving_server() -> Iterator[Callable[[bool], int]]:
+    """A TCP server that reads the request, then resets (``reset=True``) or closes without answering."""
+    listeners: list[socket.socket] = []
+
+    def start(reset: bool) -> int:
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listeners.append(listener)
+
+        def serve() -> None:
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                conn.recv(65536)
+                if reset:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.close()
+
+        threading.Thread(target=serve, daemon=True).start()
+        port: int = listener.getsockname()[1]
+        return port
+
+    yield start
+    for listener in listeners:
+        listener.close()
+
+
+@pytest.mark.parametrize("send", PATHS)
+def test_refused_connection(send: Callable[[str], BaseException]) -> None:
+    port = _closed_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    assert describe_failure(send(url), url) == f"connection refused (127.0.0.1:{port})"
+
+
+@pytest.mark.parametrize("send", PATHS)
+def test_reset_connection(
+    send: Callable[[str], BaseException], misbehaving_server: Callable[[bool], int]
+) -> None:
+    port = misbehaving_server(True)
+    url = f"http://127.0.0.1:{port}/hook"
+    assert describe_failure(send(url), url) in (
+        f"connection reset by peer (127.0.0.1:{port})",
+        # the reset can reach the client as the end of the stream, before any error is read
+        f"connection closed by the server before a complete answer (127.0.0.1:{port})",
+    )
+
+
+@pytest.mark.parametrize("send", PATHS)
+def test_connection_closed_without_an_answer(
+    send: Callable[[str], BaseException], misbehaving_server: Callable[[bool], int]
+) -> None:
+    port = misbehaving_server(False)
+    url = f"http://127.0.0.1:{port}/hook"
+    assert describe_failure(send(url), url) == (
+        f"connection closed by the server before a complete answer (127.0.0.1:{port})"
+    )
+
+
+@pytest.mark.parametrize("send", PATHS)
+def test_unknown_host(send: Callable[[str], BaseException]) -> None:
+    url = "http://no-such-host.invalid/hook"
+    assert describe_failure(send(url), url) == "DNS lookup failed for no-such-host.invalid"
+
+
+def test_a_failure_of_no_known_kind_keeps_its_type_and_first_line() -> None:
+    wrapped = RuntimeError("wrapped")
+    wrapped.__cause__ = KeyError("establishmentId")
+
+    assert describe_failure(wrapped) == "KeyError: 'establishmentId'"
