@@ -106,21 +106,22 @@ class LoopbackReceiver:
             phrase = http.HTTPStatus(reply.status).phrase
         except ValueError:
             phrase = "Status"
-        writer.write(
+        head = (
             f"HTTP/1.1 {reply.status} {phrase}\r\nContent-Type: {reply.content_type}\r\n"
-            f"Content-Length: {len(reply.body)}\r\nConnection: close\r\n\r\n".encode("latin-1")
+            f"Content-Length: {len(reply.body)}\r\nConnection: close\r\n\r\n"
         )
-        if reply.trickle_s > 0 and reply.body:
-            size = max(1, len(reply.body) // reply.chunks)
-            for start in range(0, len(reply.body), size):
-                await writer.drain()
-                await asyncio.sleep(reply.trickle_s / reply.chunks)  # the receiver's own slowness
-                writer.write(reply.body[start : start + size])
-        else:
-            writer.write(reply.body)
         try:
+            writer.write(head.encode("latin-1"))
+            if reply.trickle_s > 0 and reply.body:
+                size = max(1, len(reply.body) // reply.chunks)
+                for start in range(0, len(reply.body), size):
+                    await writer.drain()
+                    await asyncio.sleep(reply.trickle_s / reply.chunks)  # the receiver's own slowness
+                    writer.write(reply.body[start : start + size])
+            else:
+                writer.write(reply.body)
             await writer.drain()
             writer.close()
             await writer.wait_closed()
         except ConnectionError:
-            pass  # the client gave up first (over budget): nothing to answer any more
+            writer.close()  # the client gave up first (over budget): nothing to answer any more
