@@ -25,6 +25,7 @@ from cata_sandbox.controllers.orders import OrderController
 from cata_sandbox.controllers.outlet_providers import OutletProviderController
 from cata_sandbox.controllers.webhooks import WebhookController
 from cata_sandbox.db import create_engine, migrate
+from cata_sandbox.delivery import outbound_client
 from cata_sandbox.dispatch import Dispatcher
 from cata_sandbox.errors import (
     Conflict,
@@ -38,7 +39,7 @@ from cata_sandbox.services import Services, provide_caller, provide_services
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Store, new_api_key
 from cata_sandbox.transformers import TransformerRegistry
-from cata_sandbox.transport import USER_AGENT, AiohttpTransport
+from cata_sandbox.transport import AiohttpTransport
 
 log = logging.getLogger("cata_sandbox")
 
@@ -141,12 +142,7 @@ def create_app(
         if generated:
             print(f"Created tenant '{SANDBOX_TENANT}' with API key: {generated}", flush=True)
         client_transport = transport or AiohttpTransport()
-        client = httpx.AsyncClient(
-            transport=client_transport,
-            timeout=httpx.Timeout(settings.dispatch_timeout_s),
-            follow_redirects=False,
-            headers={"User-Agent": USER_AGENT},
-        )
+        client = outbound_client(settings.dispatch_timeout_s, client_transport)
         dispatcher = Dispatcher(
             store=store,
             client=client,

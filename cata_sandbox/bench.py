@@ -42,6 +42,8 @@ import httpx
 import msgspec
 
 from cata_sandbox import signing
+from cata_sandbox.clock import SYSTEM_CLOCK
+from cata_sandbox.delivery import DELIVERY_ID_HEADER, webhook_request
 from cata_sandbox.sandbox_up import revel_settings
 
 Path_ = Literal["webhook", "revel"]
@@ -287,7 +289,7 @@ def _wrk_script(target: LoadTarget, workdir: Path) -> Path:
             "  n = n + 1",
         ]
         if target.fresh_delivery_id:
-            lines.append('  wrk.headers["X-Cata-Delivery-ID"] = uuid4()')
+            lines.append(f'  wrk.headers["{DELIVERY_ID_HEADER}"] = uuid4()')
         lines += ["  return wrk.format(nil, nil, nil, bodies[(n % #bodies) + 1])", "end"]
     lines += [
         "done = function(summary, latency, requests)",
@@ -366,7 +368,7 @@ async def _drive(target: LoadTarget, concurrency: int, duration: float, timeout:
                 turn += 1
                 headers = target.headers
                 if target.fresh_delivery_id:
-                    headers = {**headers, "X-Cata-Delivery-ID": str(uuid.uuid4())}
+                    headers = {**headers, DELIVERY_ID_HEADER: str(uuid.uuid4())}
                 sent = time.perf_counter()
                 try:
                     async with session.post(
@@ -518,14 +520,17 @@ def dispatch_body(outlet_id: str, order: bytes, transformer: str | None = None) 
     return msgspec.json.encode(head)[:-1] + b',"order":' + order + b"}"
 
 
-def webhook_headers(secret: str, body: bytes) -> dict[str, str]:
-    """The headers the service sends a webhook (the delivery id is added per request)."""
-    return {
-        "Content-Type": "application/json",
-        signing.SIGNATURE_HEADER: signing.sign(secret, body),
-        "X-Cata-Event": "order.paid",
-        "X-Cata-Timestamp": str(int(time.time())),
-    }
+def webhook_direct_target(name: str, url: str, secret: str, order: bytes) -> LoadTarget:
+    """The webhook request the service would send for ``order``, for the direct run: the same request
+    (:func:`cata_sandbox.delivery.webhook_request`), with a fresh ``X-Cata-Delivery-ID`` per request."""
+    request = webhook_request(
+        url,
+        order,
+        signing.sign(secret, order),
+        event="order.paid",
+        timestamp=int(SYSTEM_CLOCK.now().timestamp()),
+    )
+    return LoadTarget(name, request.url, dict(request.headers), [request.body], fresh_delivery_id=True)
 
 
 def revel_direct_target(name: str, order: bytes, settings: dict[str, Any]) -> LoadTarget:
@@ -769,7 +774,7 @@ def _default(
         if options.receiver:
             echo(f"bench outlet {outlet} -> {callback}; its webhook secret (for your receiver): {secret}")
         body = dispatch_body(outlet, order)
-        direct = LoadTarget(DIRECT, callback, webhook_headers(secret, order), [order], fresh_delivery_id=True)
+        direct = webhook_direct_target(DIRECT, callback, secret, order)
     dispatch = LoadTarget(DISPATCH, service.url + "/api/v1/orders/dispatch", api_headers, [body])
     kw: dict[str, Any] = {"generator": generator, "timeout": timeout, "workdir": workdir}
     if options.warmup > 0:

@@ -23,6 +23,9 @@ class Outcome:
     external_order_id: str = ""
 
 
+NOT_DISPATCHED = Outcome(dispatched=False)
+
+
 def decode_json_object(body: bytes) -> dict[str, Any] | None:
     try:
         value = msgspec.json.decode(body)
@@ -74,6 +77,13 @@ def interpret_generic(status: int, body: bytes) -> Outcome:
     if message is not None:
         return Outcome(dispatched=False, message=message)
     return Outcome(dispatched=True, external_order_id=external_id_from(document))
+
+
+def webhook_outcome(status: int, body: bytes) -> Outcome:
+    """What the engine records for a webhook's answer: only a 2xx without an error body is dispatched."""
+    if not 200 <= status < 300:
+        return NOT_DISPATCHED
+    return interpret_generic(status, body)
 
 
 def truncate_for_reason(body: bytes, limit: int = REASON_BODY_CHARS) -> str:

@@ -1,33 +1,32 @@
 """The dispatch engine: validate, persist, route, send, classify, record.
 
 Persistence comes first: the order row is committed before any outbound byte is sent, so a crash or a
-failure always leaves the order as evidence. The HTTP call has one budget for the whole exchange and
-follows no redirects; the answer is read up to a cap.
+failure always leaves the order as evidence. The outbound request and its exchange (one budget for the
+whole exchange, no redirects, the answer read up to a cap) are defined in :mod:`cata_sandbox.delivery`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import httpx
 import msgspec
 import sqlalchemy as sa
 
-from cata_sandbox import netpolicy, signing
+from cata_sandbox import signing
 from cata_sandbox.classify import (
     NO_ROUTE,
     Outcome,
-    interpret_generic,
     pos_reason,
     transport_reason,
+    webhook_outcome,
     webhook_reason,
 )
 from cata_sandbox.clock import Clock
+from cata_sandbox.delivery import Sender, attempt_headers, webhook_request
 from cata_sandbox.errors import InvalidRequest, NotFound
 from cata_sandbox.failures import describe_failure
 from cata_sandbox.idempotency import IdempotencyClaim, KeyAlreadyClaimed
@@ -35,24 +34,12 @@ from cata_sandbox.schemas import DispatchResponse, Order
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Attempt, Store, StoredOrder
 from cata_sandbox.transformers import OutboundRequest, TransformerRegistry, UnmappableOrder
-from cata_sandbox.transport import AiohttpTransport
 from cata_sandbox.validation import DispatchRequest, decode_dispatch, locate
 
 log = logging.getLogger("cata_sandbox.dispatch")
 
 REDACTED = "[redacted]"
 WEBHOOK_ROUTE = "webhook"
-
-
-@dataclass(frozen=True, slots=True)
-class Exchange:
-    """What happened on the wire for one attempt."""
-
-    status: int | None
-    headers: dict[str, str]
-    body: bytes
-    error: str | None
-    duration_ms: float
 
 
 class Dispatcher:
@@ -71,11 +58,15 @@ class Dispatcher:
         self.settings = settings
         self.clock = clock
         self.registry = registry
-        # The client's transport, given by whoever built the client (see _send_httpx). With proxies in
-        # the environment the client routes requests itself, so it keeps doing so.
-        self._transport = None if _environment_proxies() else transport
-        # The service's own transport can skip httpx's objects altogether (see cata_sandbox.transport).
-        self._direct = self._transport if isinstance(self._transport, AiohttpTransport) else None
+        # The client's transport is given by whoever built the client (see delivery.Sender).
+        self.sender = Sender(
+            client=client,
+            transport=transport,
+            budget_s=settings.dispatch_timeout_s,
+            body_cap=settings.response_body_cap,
+            clock=clock,
+            callback_policy=settings.callback_policy,
+        )
 
     async def dispatch(
         self, tenant_id: str, body: bytes, *, claim: IdempotencyClaim | None = None
@@ -197,16 +188,12 @@ class Dispatcher:
             hook = await self.store.active_webhook_for(conn, order.tenant_id, order.outlet_id, order.event)
             if hook is None:
                 return NO_ROUTE
-            outgoing = OutboundRequest(
-                method="POST",
-                url=hook.callback_url,
-                headers={
-                    "Content-Type": "application/json",
-                    signing.SIGNATURE_HEADER: signing.sign(hook.secret, request.order_bytes),
-                    "X-Cata-Event": order.event,
-                    "X-Cata-Timestamp": str(int(self.clock.now().timestamp())),
-                },
-                body=request.order_bytes,
+            outgoing = webhook_request(
+                hook.callback_url,
+                request.order_bytes,
+                signing.sign(hook.secret, request.order_bytes),
+                event=order.event,
+                timestamp=int(self.clock.now().timestamp()),
             )
             return WEBHOOK_ROUTE, outgoing, [hook.secret]
         transformer = self.registry.get(request.transformer)
@@ -237,18 +224,15 @@ class Dispatcher:
         self, order: StoredOrder, route: str, outgoing: OutboundRequest, secret_values: list[str]
     ) -> tuple[Outcome, str, Attempt]:
         delivery_id = str(uuid.uuid4())
-        headers = dict(outgoing.headers)
-        if route == WEBHOOK_ROUTE:
-            headers["X-Cata-Delivery-ID"] = delivery_id
+        webhook = route == WEBHOOK_ROUTE
+        headers = attempt_headers(outgoing, delivery_id) if webhook else dict(outgoing.headers)
         started_at = self.clock.now()
-        exchange = await self._exchange(outgoing.method, outgoing.url, headers, outgoing.body)
+        exchange = await self.sender.exchange(outgoing.method, outgoing.url, headers, outgoing.body)
         if exchange.status is None:
             outcome = Outcome(dispatched=False)
             reason = transport_reason(exchange.error or "unknown error")
         elif route == WEBHOOK_ROUTE:
-            outcome = interpret_generic(exchange.status, exchange.body)
-            if not 200 <= exchange.status < 300:
-                outcome = Outcome(dispatched=False)
+            outcome = webhook_outcome(exchange.status, exchange.body)
             reason = webhook_reason(exchange.status, outcome)
         else:
             transformer = self.registry.get(route)
@@ -290,72 +274,6 @@ class Dispatcher:
         )
         return outcome, reason, attempt
 
-    async def _exchange(self, method: str, url: str, headers: dict[str, str], body: bytes) -> Exchange:
-        """One HTTP exchange under the dispatch budget; never raises for network trouble."""
-        budget = self.settings.dispatch_timeout_s
-        cap = self.settings.response_body_cap
-        started = self.clock.monotonic()
-        status: int | None = None
-        response_headers: dict[str, str] = {}
-        answer = b""
-        error: str | None = None
-        try:
-            async with asyncio.timeout(budget):
-                if self.settings.callback_policy == netpolicy.PUBLIC_ONLY:
-                    # Checked at every send, after resolving: the name may lead elsewhere by now.
-                    await netpolicy.check_destination(url, self.settings.callback_policy)
-                if self._direct is not None:
-                    status, response_headers, answer = await self._direct.exchange(
-                        method, url, headers, body, cap
-                    )
-                else:
-                    status, response_headers, answer = await self._send_httpx(method, url, headers, body, cap)
-            if status < 200:
-                # No final answer: a 1xx (101 included) is never a response to a POST of an order.
-                status, error = None, f"no final response (informational HTTP {status})"
-        except TimeoutError:
-            status, error = None, f"timeout after {budget:g}s"
-        except netpolicy.DestinationRefused as exc:
-            status, error = None, str(exc)
-        except httpx.InvalidURL as exc:
-            status, error = None, f"invalid URL: {exc}"
-        except Exception as exc:
-            status, error = None, describe_failure(exc, url)
-        return Exchange(
-            status=status,
-            headers=response_headers,
-            body=answer,
-            error=error,
-            duration_ms=(self.clock.monotonic() - started) * 1000,
-        )
-
-    async def _send_httpx(
-        self, method: str, url: str, headers: dict[str, str], body: bytes, cap: int
-    ) -> tuple[int, dict[str, str], bytes]:
-        """The exchange through httpx: for test transports (MockTransport, respx) and proxied clients.
-
-        Sent through the transport itself when there is one: the client's layer (its cookie jar, URL
-        merging) adds CPU, and a dispatcher must not carry one receiver's cookies to the next anyway."""
-        if self._transport is None:
-            request = self.client.build_request(method, url, headers=headers, content=body)
-            response = await self.client.send(request, stream=True, follow_redirects=False)
-        else:
-            merged = self.client.headers.copy()
-            merged.update(headers)
-            request = httpx.Request(method, url, headers=merged, content=body)
-            response = await self._transport.handle_async_request(request)
-        try:
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size >= cap:
-                    break
-            return response.status_code, _flatten(response.headers), b"".join(chunks)[:cap]
-        finally:
-            await response.aclose()
-
     def _log(
         self, order: StoredOrder, route: str | None, dispatched: bool, reason: str, started: float
     ) -> None:
@@ -387,20 +305,6 @@ def _response(order_id: str, *, dispatched: bool, reason: str, external_order_id
         dispatched=dispatched,
         reason=reason,
     )
-
-
-def _environment_proxies() -> bool:
-    return any(
-        name.lower() in ("http_proxy", "https_proxy", "all_proxy") and value
-        for name, value in os.environ.items()
-    )
-
-
-def _flatten(headers: httpx.Headers) -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for name, value in headers.multi_items():
-        flat[name] = f"{flat[name]}, {value}" if name in flat else value
-    return flat
 
 
 def _redact_text(text: str, secrets: list[str]) -> str:

@@ -7,6 +7,7 @@ Only a failure of no known kind falls back to its type name and text.
 
 from __future__ import annotations
 
+import enum
 import errno
 import socket
 import ssl
@@ -24,6 +25,22 @@ _ERRNO_WORDS = {
     errno.ETIMEDOUT: "connection timed out",
     errno.EADDRNOTAVAIL: "address not available",
 }
+# Failures that mean no connection was made: nothing reached the receiver.
+_NO_CONNECTION_ERRNOS = frozenset(
+    {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.ETIMEDOUT}
+)
+
+
+_NO_CONNECTION_TYPES = (ssl.SSLError, socket.gaierror, aiohttp.ClientConnectorError, httpx.ConnectError)
+
+
+class FailureKind(enum.Enum):
+    """What kind of trouble ended an exchange without an HTTP answer."""
+
+    TIMEOUT = "timeout"  # the budget ran out, connected or not
+    NO_CONNECTION = "no-connection"  # refused, DNS, unreachable, TLS: nothing reached the receiver
+    BROKEN = "broken"  # connected, then reset, closed or garbled before a complete answer
+    NOT_SENT = "not-sent"  # the request was never attempted (an invalid URL, a refused destination)
 
 
 def describe_failure(exc: BaseException, url: str = "") -> str:
@@ -55,6 +72,16 @@ def describe_failure(exc: BaseException, url: str = "") -> str:
     root = chain[-1]
     text = str(root).strip().splitlines()[0] if str(root).strip() else ""
     return f"{type(root).__name__}: {text}" if text else type(root).__name__
+
+
+def failure_kind(exc: BaseException) -> FailureKind:
+    """Whether ``exc`` (raised by an exchange) came before a connection was made or after."""
+    for link in _chain(exc):
+        if isinstance(link, _NO_CONNECTION_TYPES):
+            return FailureKind.NO_CONNECTION
+        if isinstance(link, OSError) and link.errno in _NO_CONNECTION_ERRNOS:
+            return FailureKind.NO_CONNECTION
+    return FailureKind.BROKEN
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -111,8 +111,8 @@ MUTANTS = (
             ),
             Edit(
                 "cata_sandbox/dispatch.py",
-                'headers["X-Cata-Delivery-ID"] = delivery_id',
-                'headers["X-Cata-Delivery-ID"] = _REUSED_DELIVERY_ID',
+                "headers = attempt_headers(outgoing, delivery_id)",
+                "headers = attempt_headers(outgoing, _REUSED_DELIVERY_ID)",
             ),
         ),
         caught_by=frozenset({"test_delivery_ids"}),

@@ -19,7 +19,7 @@ from cata_sandbox.bench import (
     dispatch_body,
     fast_receiver,
     percentile,
-    webhook_headers,
+    webhook_direct_target,
 )
 from cata_sandbox.signing import verify
 from mock_pos.server import ServerThread
@@ -103,7 +103,10 @@ def test_python_load_generator_works_without_wrk(tmp_path: Path) -> None:
 
 def test_direct_requests_carry_a_valid_signature_over_the_order_bytes() -> None:
     order = b'{"orderRefNo":"R-1","totalPay":1.50}'
-    headers = webhook_headers("whsec_test", order)
+    target = webhook_direct_target("direct", "http://127.0.0.1:9/hook", "whsec_test", order)
+    headers = target.headers
+    assert target.bodies == [order]
+    assert target.fresh_delivery_id
     assert verify("whsec_test", order, headers["X-Cata-Signature"])
     assert headers["Content-Type"] == "application/json"
     assert headers["X-Cata-Event"] == "order.paid"

@@ -1,4 +1,4 @@
-"""`cata-sandbox check-receiver` against tiny receivers over loopback, run as a partner runs it."""
+"""`cata-sandbox check-receiver` run as a partner runs it: the output, the JSON, the JUnit report, the exit code."""
 
 from __future__ import annotations
 
@@ -9,32 +9,21 @@ import sys
 import time
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cata_sandbox.certify import tamper_one_byte, unusual_json
+from cata_sandbox.certify import CHECKS, ascii_escaped, tamper_one_byte, unusual_json
 from cata_sandbox.fake_orders import OrderFactory
 from cata_sandbox.signing import sign, verify
-from mock_pos.server import ServerThread
+from tests.receivers.loopback import LoopbackReceiver, Reply
+from tests.receivers.partners import SECRET, Partner, skips_verification, verifies_raw
 from tests.test_fake_orders import NOW
 
 CLI = [sys.executable, "-m", "cata_sandbox.cli"]
-SECRET = "whsec_test_receiver_secret"
-CHECKS = [
-    "valid-delivery",
-    "forged-signature",
-    "tampered-byte",
-    "missing-signature",
-    "wrong-secret",
-    "raw-bytes",
-    "non-ascii",
-    "duplicate-delivery",
-    "within-budget",
-]
 Asgi = Callable[
     [dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], Callable[..., Awaitable[None]]], Awaitable[None]
 ]
@@ -47,7 +36,7 @@ def receiver(
     sleep_s: float = 0.0,
     seen: list[tuple[dict[str, str], bytes]] | None = None,
 ) -> Asgi:
-    """A webhook receiver: ``check(body, signature)`` decides 2xx or 401; valid ones may sleep first."""
+    """An ASGI webhook receiver (for ``ServerThread``): ``check(body, signature)`` decides 2xx or 401."""
     accepted = 0
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -69,51 +58,20 @@ def receiver(
             code, payload = status, json.dumps({"externalOrderId": f"pos-{accepted}"}).encode()
         else:
             code, payload = 401, b'{"error":"bad signature"}'
-        await send(
-            {
-                "type": "http.response.start",
-                "status": code,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
+        start = {
+            "type": "http.response.start",
+            "status": code,
+            "headers": [(b"content-type", b"application/json")],
+        }
+        await send(start)
         await send({"type": "http.response.body", "body": payload})
 
     return app
 
 
-def verifies_raw(body: bytes, signature: str | None) -> bool:
-    return verify(SECRET, body, signature)
-
-
-def skips_verification(body: bytes, signature: str | None) -> bool:
-    return True
-
-
-def verifies_reserialized(body: bytes, signature: str | None) -> bool:
-    """The classic bug: parse, re-serialize, then compute the HMAC over the new bytes."""
-    again = json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False).encode()
-    return verify(SECRET, again, signature)
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Asgi], str]]:
-    servers: list[ServerThread] = []
-
-    def start(app: Asgi) -> str:
-        server = ServerThread(app, lifespan="off").start()
-        servers.append(server)
-        return f"{server.url}/cata"
-
-    yield start
-    for server in servers:
-        server.stop()
-
-
-def run_check(
-    url: str, tmp_path: Path, *extra: str
-) -> tuple[subprocess.CompletedProcess[str], dict[str, str | None]]:
-    """Run the CLI; returns the process and, from its JUnit XML, each check's failure message (None: passed)."""
-    report = tmp_path / f"junit-{uuid.uuid4().hex}.xml"
+def run_check(url: str, tmp_path: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], ET.Element]:
+    """The CLI with ``--junit-xml`` into a folder that does not exist yet; the process and the report."""
+    report = tmp_path / uuid.uuid4().hex / "reports" / "receiver.xml"
     result = subprocess.run(
         [*CLI, "check-receiver", url, "--secret", SECRET, "--junit-xml", str(report), *extra],
         capture_output=True,
@@ -123,133 +81,137 @@ def run_check(
     assert "Traceback" not in result.stderr, result.stderr
     suite = ET.parse(report).getroot().find("testsuite")
     assert suite is not None
-    outcomes: dict[str, str | None] = {}
-    for case in suite.iter("testcase"):
-        failure = case.find("failure")
-        outcomes[case.attrib["name"]] = None if failure is None else failure.attrib["message"]
-    assert suite.attrib["tests"] == str(len(outcomes))
-    assert suite.attrib["failures"] == str(sum(1 for m in outcomes.values() if m is not None))
-    return result, outcomes
+    return result, suite
 
 
-def failed(outcomes: dict[str, str | None]) -> set[str]:
-    return {name for name, message in outcomes.items() if message is not None}
+def cases(suite: ET.Element) -> dict[str, ET.Element]:
+    return {case.attrib["name"]: case for case in suite.iter("testcase")}
 
 
-def test_a_correct_receiver_passes_every_check_with_deliveries_shaped_like_catas(
-    serve: Callable[[Asgi], str], tmp_path: Path
-) -> None:
-    seen: list[tuple[dict[str, str], bytes]] = []
-    url = serve(receiver(check=verifies_raw, seen=seen))
-    started = time.time()
-
-    result, outcomes = run_check(url, tmp_path)
+def test_a_correct_receiver_passes_nine_checks_with_deliveries_shaped_like_catas(tmp_path: Path) -> None:
+    partner = Partner()
+    with LoopbackReceiver(partner) as server:
+        started = time.time()
+        result, suite = run_check(server.url, tmp_path)
+        seen = server.requests
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert list(outcomes) == CHECKS
-    assert failed(outcomes) == set()
-    assert "9/9 checks passed" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "9 passed: the receiver behaves as Cata expects"
+    assert list(cases(suite)) == CHECKS
+    assert (suite.attrib["tests"], suite.attrib["failures"], suite.attrib["skipped"]) == ("9", "0", "0")
     assert "returned externalOrderId 'pos-1'" in result.stdout
-    for name in CHECKS:
-        assert name in result.stdout
     # Every delivery carries Cata's headers; each has its own delivery id.
-    assert len(seen) == 8
-    for headers, _ in seen:
-        assert headers["content-type"] == "application/json"
-        assert headers["x-cata-event"] == "order.paid"
-        assert uuid.UUID(headers["x-cata-delivery-id"])
-        assert abs(int(headers["x-cata-timestamp"]) - started) < 120
-    assert len({h["x-cata-delivery-id"] for h, _ in seen}) == len(seen)
-    valid = [body for headers, body in seen if verify(SECRET, body, headers.get("x-cata-signature"))]
-    assert len(valid) == 4  # valid, raw-bytes, non-ascii, duplicate
-    assert valid[0] == valid[3], "the duplicate is the same body again"
-    assert "Zoë".encode() in valid[2], "non-ASCII goes out as raw UTF-8"
-    assert not any("x-cata-signature" in h for h, _ in seen[3:4]), "missing-signature has no header"
+    assert len(seen) == 9  # the nine checks' eight deliveries and the liveness one
+    for request in seen:
+        assert request.method == "POST"
+        assert request.headers["content-type"] == "application/json"
+        assert request.headers["x-cata-event"] == "order.paid"
+        assert request.headers["user-agent"].startswith("cata-sandbox/")
+        assert uuid.UUID(request.headers["x-cata-delivery-id"])
+        assert abs(int(request.headers["x-cata-timestamp"]) - started) < 120
+    assert len({r.headers["x-cata-delivery-id"] for r in seen}) == len(seen)
+    valid = [r.body for r in seen if verify(SECRET, r.body, r.headers.get("x-cata-signature"))]
+    assert len(valid) == 5  # valid, still accepting, raw-bytes, non-ascii, duplicate
+    assert valid[0] == valid[4], "the duplicate is the same body again"
+    assert "Zoë".encode() in valid[3], "non-ASCII goes out as raw UTF-8"
+    assert "x-cata-signature" not in seen[3].headers, "missing-signature has no header"
 
 
 @pytest.mark.parametrize(
-    ("name", "check", "status", "sleep_s", "extra", "must_fail", "must_pass", "explains"),
+    ("partner", "must_fail", "explains"),
     [
         pytest.param(
-            "skips verification",
-            skips_verification,
-            200,
-            0.0,
-            (),
+            Partner(check=skips_verification),
             {"forged-signature", "tampered-byte", "missing-signature", "wrong-secret"},
-            {"valid-delivery", "raw-bytes", "non-ascii", "duplicate-delivery", "within-budget"},
-            ("forged-signature", "must check X-Cata-Signature"),
+            ("forged-signature", "verify X-Cata-Signature"),
             id="skips-verification",
         ),
         pytest.param(
-            "re-serializes before verifying",
-            verifies_reserialized,
-            200,
-            0.0,
-            (),
-            {"raw-bytes"},
-            {"forged-signature", "tampered-byte", "missing-signature", "wrong-secret"},
-            ("raw-bytes", "raw request bytes"),
-            id="verifies-reserialized-json",
-        ),
-        pytest.param(
-            "answers 500",
-            verifies_raw,
-            500,
-            0.0,
-            (),
-            {"valid-delivery", "duplicate-delivery"},
-            {"forged-signature", "within-budget"},
-            ("valid-delivery", "HTTP 500"),
+            Partner(check=lambda body, sig: False, refusal=Reply(500, b"Internal Server Error")),
+            {"valid-delivery", "raw-bytes", "non-ascii", "duplicate-delivery"},
+            ("valid-delivery", "HTTP 500 in"),
             id="answers-500",
-        ),
-        pytest.param(
-            "takes 2 s",
-            verifies_raw,
-            200,
-            2.0,
-            ("--timeout", "1"),
-            {"within-budget", "valid-delivery"},
-            {"forged-signature", "missing-signature"},
-            ("within-budget", "no answer within 1s"),
-            id="slower-than-the-budget",
         ),
     ],
 )
-def test_a_faulty_receiver_fails_the_check_that_names_its_fault(
-    serve: Callable[[Asgi], str],
-    tmp_path: Path,
-    name: str,
-    check: Callable[[bytes, str | None], bool],
-    status: int,
-    sleep_s: float,
-    extra: tuple[str, ...],
-    must_fail: set[str],
-    must_pass: set[str],
-    explains: tuple[str, str],
+def test_a_faulty_receiver_fails_with_a_summary_naming_each_failure(
+    tmp_path: Path, partner: Partner, must_fail: set[str], explains: tuple[str, str]
 ) -> None:
-    url = serve(receiver(check=check, status=status, sleep_s=sleep_s))
+    with LoopbackReceiver(partner) as server:
+        result, suite = run_check(server.url, tmp_path)
 
-    result, outcomes = run_check(url, tmp_path, *extra)
-
-    assert result.returncode == 1, f"{name}: {result.stdout}"
-    assert must_fail <= failed(outcomes), outcomes
-    assert not (must_pass & failed(outcomes)), outcomes
+    assert result.returncode == 1, result.stdout
+    failures = {name: case.find("failure") for name, case in cases(suite).items()}
+    failed = {name for name, failure in failures.items() if failure is not None}
+    assert must_fail <= failed
     summary = result.stdout.strip().splitlines()[-1]
-    assert summary.endswith(", ".join(n for n in CHECKS if n in failed(outcomes))), summary
-    for check_name in must_fail:
-        assert outcomes[check_name], "a failure carries its one-line explanation"
-        assert "\n" not in str(outcomes[check_name])
+    counts, _, named = summary.partition(" — ")
+    assert f", {len(failed)} failed" in counts
+    for name in failed:
+        assert name in named.partition("; warned: ")[0]
+        message = failures[name].attrib["message"]  # type: ignore[union-attr]
+        assert message, "a failure carries its explanation"
+        assert "\n" not in message, "in one line"
     check_name, text = explains
-    assert text in str(outcomes[check_name])
+    assert text in failures[check_name].attrib["message"]  # type: ignore[union-attr]
     row = next(line for line in result.stdout.splitlines() if f" {check_name} " in line)
     assert "FAIL" in row
 
 
-def test_an_unreachable_receiver_fails_every_check_without_a_traceback(tmp_path: Path) -> None:
-    result, outcomes = run_check("http://127.0.0.1:9/cata", tmp_path, "--timeout", "2")
+def test_warnings_pass_with_exit_0_and_show_in_junit_and_json(tmp_path: Path) -> None:
+    with LoopbackReceiver(Partner(dedupe=False)) as server:
+        result, suite = run_check(server.url, tmp_path, "--json")
+
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)  # stdout is the JSON document alone
+    assert document["passed"] is True
+    assert document["counts"] == {"passed": 8, "failed": 0, "warnings": 1, "notRun": 0}
+    assert document["summary"] == "8 passed, 1 warning: the receiver passes; read the warning"
+    assert document["summary"] in result.stderr
+    verdicts = {check["name"]: check["verdict"] for check in document["checks"]}
+    assert verdicts["duplicate-delivery"] == "warn"
+    duplicate = cases(suite)["duplicate-delivery"]
+    assert duplicate.find("failure") is None
+    (warning,) = duplicate.iter("property")
+    assert warning.attrib["name"] == "warning"
+    assert warning.attrib["value"].startswith("second-order: HTTP 200")
+    assert "WARNING (second-order)" in (duplicate.findtext("system-out") or "")
+    # The suite's time is each delivery's once; within-budget sends nothing of its own.
+    total = sum(delivery["latencyMs"] for delivery in document["deliveries"]) / 1000
+    assert float(suite.attrib["time"]) == pytest.approx(total, abs=0.002)
+    assert cases(suite)["within-budget"].attrib["time"] == "0.000"
+
+
+def test_a_dead_receiver_gets_one_verdict_and_the_rest_skipped_in_junit(tmp_path: Path) -> None:
+    with LoopbackReceiver(Partner()) as server:
+        url = server.url
+    result, suite = run_check(url, tmp_path)
+
     assert result.returncode == 1
-    assert failed(outcomes) == set(CHECKS)
+    assert result.stdout.count("connection refused") == 1
+    assert result.stdout.strip().splitlines()[-1] == (
+        "0 passed, 1 failed, 8 not run — failed: valid-delivery (unreachable)"
+    )
+    assert (suite.attrib["failures"], suite.attrib["skipped"]) == ("1", "8")
+    skipped = [name for name, case in cases(suite).items() if case.find("skipped") is not None]
+    assert skipped == CHECKS[1:]
+
+
+def test_an_unwritable_junit_path_is_a_one_line_error_before_any_delivery(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with LoopbackReceiver(Partner(check=verifies_raw)) as server:
+        result = subprocess.run(
+            [*CLI, "check-receiver", server.url, "--secret", SECRET, "--junit-xml", str(blocker / "r.xml")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert server.requests == []
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "cannot create the folder" in result.stderr
+    assert "choose another path" in result.stderr
 
 
 def test_a_tampered_byte_keeps_the_json_valid_and_breaks_the_signature() -> None:
@@ -269,3 +231,11 @@ def test_unusual_json_means_the_same_order_in_other_bytes() -> None:
     assert b"\\u" in unusual or all(ord(c) < 128 for c in order.body.decode())
     compact = json.dumps(json.loads(unusual), separators=(",", ":"), ensure_ascii=False).encode()
     assert compact != unusual
+
+
+def test_ascii_escaped_json_means_the_same_document_in_ascii() -> None:
+    body = '{"name":"Zoë 山田 🙏","n":1.50}'.encode()
+    escaped = ascii_escaped(body)
+    assert escaped.isascii()
+    assert escaped == b'{"name":"Zo\\u00eb \\u5c71\\u7530 \\ud83d\\ude4f","n":1.50}'
+    assert json.loads(escaped) == json.loads(body)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from cata_sandbox.failures import describe_failure
+from cata_sandbox.failures import FailureKind, describe_failure, failure_kind
 from cata_sandbox.transport import AiohttpTransport
 
 
@@ -124,3 +124,20 @@ def test_a_failure_of_no_known_kind_keeps_its_type_and_first_line() -> None:
     wrapped.__cause__ = KeyError("establishmentId")
 
     assert describe_failure(wrapped) == "KeyError: 'establishmentId'"
+
+
+@pytest.mark.parametrize("send", PATHS)
+def test_a_refused_connection_or_an_unknown_host_is_a_failure_before_connecting(
+    send: Callable[[str], BaseException],
+) -> None:
+    for url in (f"http://127.0.0.1:{_closed_port()}/hook", "http://no-such-host.invalid/hook"):
+        assert failure_kind(send(url)) is FailureKind.NO_CONNECTION, url
+
+
+@pytest.mark.parametrize("send", PATHS)
+@pytest.mark.parametrize("reset", [True, False], ids=["reset", "closed"])
+def test_a_connection_cut_before_the_answer_is_a_broken_exchange(
+    send: Callable[[str], BaseException], misbehaving_server: Callable[[bool], int], reset: bool
+) -> None:
+    url = f"http://127.0.0.1:{misbehaving_server(reset)}/hook"
+    assert failure_kind(send(url)) is FailureKind.BROKEN
