@@ -2,7 +2,7 @@
 
 A healthy receiver verifies ``X-Cata-Signature`` (``sha256=`` + hex HMAC-SHA256 of the raw body, keyed
 with its secret), optionally probes a URL first (to observe the sender mid-delivery), and answers 200
-with its own ``externalOrderId``. Faults and notes directives disturb that answer.
+with its own ``externalOrderId`` (the same one again for an order it already has). Faults and notes directives disturb that answer.
 """
 
 from __future__ import annotations
@@ -97,7 +97,9 @@ async def serve_receiver(state: MockPosState, name: str, exchange: Exchange) -> 
         if signature_valid is False:
             problem = "missing" if exchange.header(SIGNATURE_HEADER) is None else "invalid"
             return Reply.json(401, {"error": f"{problem} {SIGNATURE_HEADER}"})
-        return Reply.json(200, {"externalOrderId": state.receivers.next_external_id(name)})
+        order_ref = parsed.get("orderRefNo") if isinstance(parsed, dict) else None
+        external = state.receivers.external_id(name, order_ref if isinstance(order_ref, str) else None)
+        return Reply.json(200, {"externalOrderId": external})
 
     await pipeline.respond(admission, exchange, answer)
 

@@ -188,6 +188,7 @@ class ReceiverRegistry:
     def __init__(self) -> None:
         self._configs: dict[str, ReceiverConfig] = {}
         self._issued: dict[str, int] = {}
+        self._orders: dict[tuple[str, str], str] = {}
 
     def configure(self, name: str, config: ReceiverConfig) -> None:
         """Set (or replace) a receiver's configuration."""
@@ -204,15 +205,22 @@ class ReceiverRegistry:
             for name, config in self._configs.items()
         ]
 
-    def next_external_id(self, name: str) -> str:
-        """``<name>-<n>``, n counting accepted deliveries per receiver name."""
+    def external_id(self, name: str, order_ref: str | None) -> str:
+        """``<name>-<n>``, n counting the orders a receiver accepted. A correct receiver dedupes: the same
+        ``orderRefNo`` delivered again (a duplicate or a replay) gets the id it got the first time."""
+        if order_ref is not None and (name, order_ref) in self._orders:
+            return self._orders[(name, order_ref)]
         issued = self._issued.get(name, 0) + 1
         self._issued[name] = issued
-        return f"{name}-{issued}"
+        external = f"{name}-{issued}"
+        if order_ref is not None:
+            self._orders[(name, order_ref)] = external
+        return external
 
     def clear(self) -> None:
-        """Forget configurations (counters keep counting, so ids never repeat)."""
+        """Forget configurations and accepted orders (counters keep counting, so ids never repeat)."""
         self._configs.clear()
+        self._orders.clear()
 
 
 # --- revel --------------------------------------------------------------------------------------

@@ -42,16 +42,27 @@ def test_verify_accepts_the_signature_of_the_exact_bytes() -> None:
     assert not verify("other", BODY, sign("s3cret", BODY))
 
 
-async def test_correctly_signed_delivery_gets_an_external_id_per_receiver(
+async def test_correctly_signed_delivery_gets_an_external_id_per_order_and_receiver(
     client: httpx.AsyncClient, admin: Any
 ) -> None:
     await admin.receiver("shop", secret="s3cret")
-    headers = {"X-Cata-Signature": sign("s3cret", BODY)}
-    first = await client.post("/webhooks/shop", content=BODY, headers=headers)
-    second = await client.post("/webhooks/shop", content=BODY, headers=headers)
+    other = BODY.replace(b'"orderRefNo":"', b'"orderRefNo":"B-')
+    assert other != BODY
+
+    first = await client.post(
+        "/webhooks/shop", content=BODY, headers={"X-Cata-Signature": sign("s3cret", BODY)}
+    )
+    again = await client.post(
+        "/webhooks/shop", content=BODY, headers={"X-Cata-Signature": sign("s3cret", BODY)}
+    )
+    second = await client.post(
+        "/webhooks/shop", content=other, headers={"X-Cata-Signature": sign("s3cret", other)}
+    )
+
     assert (first.status_code, first.json()) == (200, {"externalOrderId": "shop-1"})
+    assert again.json() == {"externalOrderId": "shop-1"}, "a duplicate of an order it has is not a new order"
     assert second.json() == {"externalOrderId": "shop-2"}
-    assert [entry["signatureValid"] for entry in await admin.journal("shop")] == [True, True]
+    assert [entry["signatureValid"] for entry in await admin.journal("shop")] == [True, True, True]
 
 
 @pytest.mark.parametrize(
