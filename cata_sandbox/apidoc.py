@@ -42,6 +42,7 @@ from litestar.openapi.spec import (
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.routes import HTTPRoute
 
+from cata_sandbox import apidoc_reference, apidoc_webhooks
 from cata_sandbox.auth import API_KEY_HEADER
 from cata_sandbox.lifecycle import ALL_STATUSES
 from cata_sandbox.schemas import EVENTS, AwareDatetime
@@ -319,6 +320,8 @@ def complete_openapi(app: Litestar) -> OpenAPI:
                 response.links = {**(response.links or {}), **links}
     _apply_rules(schemas, strict_bodies)
     components.schemas = schemas
+    apidoc_reference.document(openapi, [(m, p, op) for m, p, _, op in _operations(app, openapi)])
+    apidoc_webhooks.add_webhooks(openapi)
     return openapi
 
 

@@ -7,23 +7,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from litestar import Litestar, Request, Response, Router
+from litestar import Litestar, Request, Response
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.openapi import OpenAPIConfig
 from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE, HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
-from cata_sandbox import __version__, guard
-from cata_sandbox.apidoc import complete_before_serving
+from cata_sandbox import __version__, apidoc_ui, guard
 from cata_sandbox.auth import KeyRing
 from cata_sandbox.clock import SYSTEM_CLOCK, Clock
+from cata_sandbox.controllers.attempts import AttemptController
 from cata_sandbox.controllers.lifecycle import InboundController, LifecycleController
 from cata_sandbox.controllers.meta import MetaController
 from cata_sandbox.controllers.orders import OrderController
 from cata_sandbox.controllers.outlet_providers import OutletProviderController
-from cata_sandbox.controllers.webhooks import WebhookController
+from cata_sandbox.controllers.webhooks import WebhookController, WebhookSecretController
 from cata_sandbox.db import create_engine, migrate
 from cata_sandbox.delivery import outbound_client
 from cata_sandbox.dispatch import Dispatcher
@@ -162,6 +161,7 @@ def create_app(
         try:
             yield
         finally:
+            store.attempts_recorded.close()
             await client.aclose()
             await store.aclose()
             await engine.dispose()
@@ -170,10 +170,13 @@ def create_app(
         route_handlers=[
             MetaController,
             WebhookController,
+            WebhookSecretController,
             OrderController,
             OutletProviderController,
             LifecycleController,
             InboundController,
+            AttemptController,
+            apidoc_ui.assets_router(),
         ],
         dependencies={
             "services": Provide(provide_services, sync_to_thread=False),
@@ -189,15 +192,9 @@ def create_app(
             Exception: _unexpected,
         },
         before_request=_before_request,
+        # The process's logging is set up once, in one format, by whoever runs the app (serving.py).
+        logging_config=None,
         request_max_body_size=settings.max_request_bytes,
-        openapi_config=OpenAPIConfig(
-            title="cata-sandbox",
-            version=__version__,
-            path="/schema",
-            # Completes the document (dispatch body, error answers, links) before its first rendering.
-            openapi_router=Router(
-                "/schema", route_handlers=[], include_in_schema=False, before_request=complete_before_serving
-            ),
-        ),
+        openapi_config=apidoc_ui.openapi_config(__version__),
         debug=False,
     )

@@ -43,7 +43,7 @@ import msgspec
 
 from cata_sandbox import signing
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.delivery import DELIVERY_ID_HEADER, webhook_request
+from cata_sandbox.delivery import DELIVERY_ID_HEADER, attempt_headers, webhook_request
 from cata_sandbox.sandbox_up import revel_settings
 
 Path_ = Literal["webhook", "revel"]
@@ -601,6 +601,12 @@ def _row(label: str, result: LoadResult, errors: int | None = None) -> str:
     )
 
 
+def _added(dispatch_ms: float, direct_ms: float) -> str:
+    """The latency the dispatch layer adds; a direct run slower than the dispatch adds none (noise)."""
+    added = dispatch_ms - direct_ms
+    return f"{added:.2f} ms" if added >= 0 else "0 ms (the direct run was slower)"
+
+
 HEADER = f"  {'':<28} {'throughput':>12} {'p50':>12} {'p95':>12} {'p99':>12} {'errors':>7} {'requests':>9}"
 
 
@@ -612,16 +618,19 @@ def render(report: BenchReport) -> str:
     ]
     if report.dispatch and report.direct:
         d, r = report.dispatch, report.direct
-        lines += [HEADER, _row("dispatch (via the service)", d, d.errors + report.dispatch_failed)]
+        # Errors are counted among the requests measured: never more errors than requests.
+        failed = min(d.errors + report.dispatch_failed, d.requests + d.errors)
+        lines += [HEADER, _row("dispatch (via the service)", d, failed)]
         lines.append(_row("direct (to the receiver)", r))
         ratio = r.per_second / d.per_second if d.per_second else float("inf")
         lines.append(
             f"dispatch overhead: direct/dispatch throughput = {ratio:.2f}x;"
-            f" latency added p50 {d.p50_ms - r.p50_ms:+.2f} ms, p95 {d.p95_ms - r.p95_ms:+.2f} ms,"
-            f" p99 {d.p99_ms - r.p99_ms:+.2f} ms"
+            f" latency added p50 {_added(d.p50_ms, r.p50_ms)}, p95 {_added(d.p95_ms, r.p95_ms)},"
+            f" p99 {_added(d.p99_ms, r.p99_ms)}"
         )
         lines.append(
             f"dispatch errors: {d.errors} transport/HTTP, {report.dispatch_failed} orders not dispatched"
+            " (orders still in flight when the measurement ended included)"
         )
         if report.service_cpu_ms_per_dispatch is not None:
             lines.append(
@@ -684,6 +693,11 @@ def run_bench(options: BenchOptions, echo: Callable[[str], None] = print) -> Ben
         raise BenchError("--receiver goes with the webhook path; the Revel path always uses mock Revel")
     if options.url and not options.api_key:
         raise BenchError("--url needs --api-key (or CATA_API_KEY)")
+    if options.receiver and not options.url:
+        raise BenchError(
+            "--receiver needs --url: your receiver verifies the secret of the webhook registered for it on"
+            " your sandbox (a sandbox the bench starts would give it a secret it does not know)"
+        )
     generator = choose_generator(options.generator)
     with tempfile.TemporaryDirectory(prefix="cata-bench-") as tmp, _children() as children:
         workdir = Path(tmp)
@@ -733,6 +747,43 @@ def run_bench(options: BenchOptions, echo: Callable[[str], None] = print) -> Ben
     return report
 
 
+def your_receiver(service: ServiceHandle, url: str, echo: Callable[[str], None]) -> tuple[str, str]:
+    """(outlet, secret) of the active webhook already pointing at ``url``, once ``url`` accepted one
+    delivery signed with that secret; else :class:`BenchError` saying what to do (nothing is stored)."""
+    hooks = [h for h in service.call("GET", "/api/v1/webhooks")["webhooks"] if h["isActive"]]
+    mine = [h for h in hooks if h["callbackUrl"] == url and "order.paid" in h["events"]]
+    if not mine:
+        raise BenchError(
+            f"no webhook points at {url}: register your receiver first (`cata-sandbox listen --forward-to"
+            f" {url}` or `cata-sandbox register`), configure the secret it prints, then run the bench again"
+        )
+    hook = mine[-1]
+    secret: str = service.call("GET", f"/api/v1/webhooks/{hook['id']}/secret")["secret"]
+    order = msgspec.json.encode(BENCH_ORDER)
+    request = webhook_request(
+        url,
+        order,
+        signing.sign(secret, order),
+        event="order.paid",
+        timestamp=int(SYSTEM_CLOCK.now().timestamp()),
+    )
+    headers = attempt_headers(request, str(uuid.uuid4()))
+    try:
+        answer = httpx.post(url, content=order, headers=headers, timeout=30, follow_redirects=False)
+        verdict = f"HTTP {answer.status_code}: {answer.text[:200]}"
+        accepted = 200 <= answer.status_code < 300
+    except httpx.HTTPError as exc:
+        verdict, accepted = f"no answer ({type(exc).__name__})", False
+    if not accepted:
+        raise BenchError(
+            f"{url} did not accept a delivery signed with the secret of webhook {hook['id']} ({verdict}):"
+            f" configure that secret in your receiver (`cata-sandbox webhooks show {hook['id']} --secret`)"
+            " and run the bench again"
+        )
+    echo(f"{url} accepted a signed delivery ({verdict[:40]}); measuring with webhook {hook['id']}'s outlet")
+    return str(hook["outletId"]), secret
+
+
 def _receiver_path(options: BenchOptions) -> str:
     return f"/delay/{options.receiver_delay_ms}" if options.receiver_delay_ms > 0 else "/hook"
 
@@ -760,7 +811,8 @@ def _default(
     else:
         if options.receiver:
             callback = options.receiver
-            report.receiver = f"{callback} (given with --receiver)"
+            outlet, secret = your_receiver(service, callback, echo)
+            report.receiver = f"{callback} (given with --receiver; webhook of outlet {outlet})"
         else:
             assert receiver_base is not None
             callback = receiver_base + _receiver_path(options)
@@ -770,9 +822,7 @@ def _default(
                 else ", answers at once"
             )
             report.receiver = f"{callback} (fast raw-ASGI receiver started by the bench{delay})"
-        secret = service.register_webhook(outlet, callback)
-        if options.receiver:
-            echo(f"bench outlet {outlet} -> {callback}; its webhook secret (for your receiver): {secret}")
+            secret = service.register_webhook(outlet, callback)
         body = dispatch_body(outlet, order)
         direct = webhook_direct_target(DIRECT, callback, secret, order)
     dispatch = LoadTarget(DISPATCH, service.url + "/api/v1/orders/dispatch", api_headers, [body])
@@ -809,11 +859,14 @@ def _isolation(
     order = msgspec.json.encode(BENCH_ORDER)
     api_headers = {"Content-Type": "application/json", "X-Api-Key": service.api_key}
     healthy_callback = options.receiver or receiver_base + _receiver_path(options)
-    healthy_bodies = []
-    healthy_outlets = [f"bench-{run_id}-ok{index + 1}" for index in range(HEALTHY_OUTLETS)]
-    for outlet in healthy_outlets:
-        service.register_webhook(outlet, healthy_callback)
-        healthy_bodies.append(dispatch_body(outlet, order))
+    if options.receiver:
+        # Your receiver knows one secret: its own webhook's, so the healthy load goes to that outlet.
+        healthy_outlets = [your_receiver(service, options.receiver, echo)[0]]
+    else:
+        healthy_outlets = [f"bench-{run_id}-ok{index + 1}" for index in range(HEALTHY_OUTLETS)]
+        for outlet in healthy_outlets:
+            service.register_webhook(outlet, healthy_callback)
+    healthy_bodies = [dispatch_body(outlet, order) for outlet in healthy_outlets]
     hanging_outlet = f"bench-{run_id}-hang"
     service.register_webhook(hanging_outlet, receiver_base + "/hang")
     dispatch_url = service.url + "/api/v1/orders/dispatch"

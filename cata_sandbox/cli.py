@@ -9,14 +9,17 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from cata_sandbox.clock import SYSTEM_CLOCK
+from cata_sandbox.listen import listen
+from cata_sandbox.partner_options import make_client, service_options
 from cata_sandbox.settings import Settings
+from cata_sandbox.trigger_command import trigger
+from cata_sandbox.webhook_commands import webhooks
 
 if TYPE_CHECKING:
     from cata_sandbox.client import SandboxClient
@@ -47,6 +50,18 @@ async def _prepare(settings: Settings) -> str | None:
         return await bootstrap_sandbox_tenant(Store(engine), settings, SYSTEM_CLOCK)
     finally:
         await engine.dispose()
+
+
+WORKER_HEALTHCHECK_S = 90
+
+
+def _check_database(url: str) -> None:
+    from cata_sandbox.db import DatabaseLocationError, check_location
+
+    try:
+        check_location(url)
+    except DatabaseLocationError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:
@@ -111,6 +126,8 @@ def serve(
     """
     import uvicorn
 
+    from cata_sandbox import serving
+
     settings = Settings.from_env(
         host=host,
         port=port,
@@ -119,6 +136,7 @@ def serve(
         log_level=log_level,
         callback_policy=callback_policy,
     )
+    _check_database(settings.database_url)
     if not port_is_free(settings.host, settings.port):
         raise click.ClickException(f"port {settings.port} on {settings.host} is already in use")
     generated = asyncio.run(_prepare(settings))
@@ -127,17 +145,24 @@ def serve(
         settings = dataclasses.replace(settings, api_key=generated)
     os.environ.update(_settings_env(settings))
     click.echo(f"cata-sandbox listening on http://{settings.host}:{settings.port} (OpenAPI at /schema)")
-    # uvicorn shuts down gracefully on SIGTERM, then raises it again: a graceful stop is a clean exit.
-    signal.signal(signal.SIGTERM, _exit_cleanly)
-    uvicorn.run(
-        "cata_sandbox.asgi:app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=workers,
-        log_level=settings.log_level,
-        access_log=False,
-        timeout_graceful_shutdown=int(settings.dispatch_timeout_s) + 5,
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises it again: a graceful stop is a clean exit.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _exit_cleanly)
+    serving.run(
+        uvicorn.Config(
+            "cata_sandbox.asgi:app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=workers,
+            log_level=settings.log_level,
+            log_config=serving.log_config(settings.log_level),
+            access_log=False,
+            timeout_graceful_shutdown=serving.drain_seconds(settings.dispatch_timeout_s),
+            # A worker answers the supervisor's health check once it has imported the app; on a busy
+            # 2-core machine that can take longer than uvicorn's 5 s, and the worker would be killed.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+        )
     )
 
 
@@ -154,7 +179,10 @@ def keys_create(tenant: str, database_url: str | None) -> None:
     from cata_sandbox.db import create_engine, migrate
     from cata_sandbox.store import Store, new_api_key
 
+    if not tenant.strip():
+        raise click.BadParameter("must not be empty, e.g. --tenant acme", param_hint="'--tenant'")
     settings = Settings.from_env(database_url=database_url)
+    _check_database(settings.database_url)
 
     async def run() -> str:
         engine = create_engine(settings.database_url)
@@ -220,144 +248,6 @@ def up(
         raise click.ClickException(str(exc)) from None
 
 
-def service_options(command: Callable[..., None]) -> Callable[..., None]:
-    """``--url`` and ``--api-key`` of a command that talks to a running sandbox."""
-    command = click.option(
-        "--api-key", envvar="CATA_API_KEY", default=None, help="API key (env CATA_API_KEY; `up` prints one)."
-    )(command)
-    return click.option(
-        "--url",
-        envvar="CATA_URL",
-        default="http://127.0.0.1:8700",
-        show_default=True,
-        help="The dispatch service (env CATA_URL).",
-    )(command)
-
-
-def _client(url: str, api_key: str | None) -> SandboxClient:
-    from cata_sandbox.client import SandboxClient
-
-    if not api_key:
-        raise click.UsageError("no API key: pass --api-key or set CATA_API_KEY (cata-sandbox up prints one)")
-    return SandboxClient(url, api_key)
-
-
-@main.command()
-@click.option(
-    "--outlet",
-    default=None,
-    help="Outlet id (default outlet-webhook, or outlet-revel with --transformer revel).",
-)
-@click.option(
-    "--transformer", default=None, help="builtInTransformer slug, e.g. revel (default: the webhook path)."
-)
-@click.option(
-    "--count", type=click.IntRange(1, 100_000), default=5, show_default=True, help="Orders to send."
-)
-@click.option("--seed", type=int, default=None, help="Seed of the generated orders (printed when omitted).")
-@click.option(
-    "--fault",
-    default=None,
-    help="Plant a mock_pos fault: status:503, error_body:Sold out, delay:40, reset, malformed, html...",
-)
-@click.option(
-    "--concurrency", type=click.IntRange(1, 256), default=8, show_default=True, help="Dispatches in flight."
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of a table.")
-@service_options
-def trigger(
-    outlet: str | None,
-    transformer: str | None,
-    count: int,
-    seed: int | None,
-    fault: str | None,
-    concurrency: int,
-    as_json: bool,
-    url: str,
-    api_key: str | None,
-) -> None:
-    """Dispatch generated paid orders and check each got the outcome Cata's rules prescribe.
-
-    Exit code 0 when every order had the expected outcome: dispatched, or with --fault, the fault's reason.
-    """
-    import secrets
-
-    from cata_sandbox.client import ApiError
-    from cata_sandbox.fake_orders import OrderFactory
-    from cata_sandbox.reports import console, dispatch_rows, dispatch_table
-    from cata_sandbox.trigger import (
-        OUTLET_REVEL,
-        OUTLET_WEBHOOK,
-        WEBHOOK_ROUTE,
-        FaultError,
-        expectation,
-        fire,
-        parse_fault,
-    )
-
-    try:
-        planted = parse_fault(fault) if fault else None
-    except FaultError as exc:
-        raise click.BadParameter(str(exc), param_hint="--fault") from None
-    with _client(url, api_key) as client:
-        try:
-            client.whoami()
-        except ApiError as exc:
-            raise click.ClickException(str(exc)) from None
-    route = transformer or WEBHOOK_ROUTE
-    outlet_id = outlet or {None: OUTLET_WEBHOOK, "revel": OUTLET_REVEL}.get(
-        transformer, f"outlet-{transformer}"
-    )
-    seed = seed if seed is not None else secrets.randbelow(100_000)
-    expected = expectation(planted, route)
-    info = (lambda line: click.echo(line, err=True)) if as_json else click.echo
-    info(f"Dispatching {count} order(s) to {outlet_id} via {route} (seed {seed}: --seed {seed} repeats them)")
-    if planted is not None:
-        info(f"Fault: each order's notes carry `{planted.directive}`; mock_pos acts it out.")
-    info(f"Expected: {expected.shown} ({expected.rule})")
-    orders = OrderFactory().batch(
-        count, seed, now=SYSTEM_CLOCK.now(), notes=planted.directive if planted else None
-    )
-    fired = asyncio.run(
-        fire(
-            url,
-            api_key or "",
-            orders,
-            outlet_id=outlet_id,
-            transformer=transformer,
-            concurrency=concurrency,
-            expected=expected,
-            on_done=_progress(count),
-        )
-    )
-    if as_json:
-        click.echo(json.dumps(dispatch_rows(fired, route), ensure_ascii=False, indent=2))
-    else:
-        console().print(dispatch_table(fired, route))
-    dispatched = sum(1 for f in fired if f.result.dispatched)
-    missed = [f for f in fired if not f.as_expected]
-    info(
-        f"{count} order(s): {dispatched} dispatched, {count - dispatched} not dispatched; "
-        f"{count - len(missed)}/{count} as expected"
-    )
-    if missed:
-        info(f"{len(missed)} order(s) did not get the expected outcome ({expected.shown})")
-        raise click.exceptions.Exit(1)
-
-
-def _progress(total: int) -> Callable[[int, int], None] | None:
-    """A line on stderr every 10% for large batches (none for small ones)."""
-    if total < 50:
-        return None
-    step = max(total // 10, 1)
-
-    def report(done: int, of: int) -> None:
-        if done % step == 0 or done == of:
-            click.echo(f"dispatched {done}/{of} ({done * 100 // of}%)", err=True)
-
-    return report
-
-
 @main.command()
 @click.option("--outlet", required=True, help="Outlet id whose orders the receiver gets.")
 @click.option("--callback-url", required=True, help="Your receiver's URL.")
@@ -366,7 +256,7 @@ def register(outlet: str, callback_url: str, url: str, api_key: str | None) -> N
     """Register your own webhook receiver for an outlet; prints the secret to configure on your side."""
     from cata_sandbox.client import ApiError
 
-    with _client(url, api_key) as client:
+    with make_client(url, api_key) as client:
         try:
             webhook = client.register_webhook(outlet, callback_url)
         except ApiError as exc:
@@ -389,9 +279,9 @@ def register(outlet: str, callback_url: str, url: str, api_key: str | None) -> N
 @click.argument("receiver_url", metavar="URL")
 @click.option(
     "--secret",
-    required=True,
+    default=None,
     envvar="CATA_WEBHOOK_SECRET",
-    help="The receiver's webhook secret (env CATA_WEBHOOK_SECRET).",
+    help="The receiver's webhook secret (env CATA_WEBHOOK_SECRET; `listen`, `register` and `up` print it).",
 )
 @click.option(
     "--junit-xml",
@@ -410,7 +300,7 @@ def register(outlet: str, callback_url: str, url: str, api_key: str | None) -> N
     "--json", "as_json", is_flag=True, help="Print the results as one JSON document (for machines)."
 )
 def check_receiver(
-    receiver_url: str, secret: str, junit_xml: Path | None, timeout: float, as_json: bool
+    receiver_url: str, secret: str | None, junit_xml: Path | None, timeout: float, as_json: bool
 ) -> None:
     """Certify a webhook receiver: deliveries exactly as Cata sends them, forged and tampered ones too.
 
@@ -431,6 +321,11 @@ def check_receiver(
 
     if not receiver_url.startswith(("http://", "https://")):
         raise click.BadParameter("the receiver URL must start with http:// or https://", param_hint="URL")
+    if not secret:
+        raise click.UsageError(
+            "no webhook secret: pass --secret or set CATA_WEBHOOK_SECRET to the secret your receiver"
+            " verifies with (`listen`, `register` and `up` print it; `webhooks show ID --secret` shows it)"
+        )
     if junit_xml is not None:
         try:
             junit_xml.parent.mkdir(parents=True, exist_ok=True)
@@ -481,7 +376,7 @@ def orders(
     if failed and stuck:
         raise click.UsageError("--failed and --stuck exclude each other")
     status = "failed" if failed else "pending" if stuck else None
-    with _client(url, api_key) as client:
+    with make_client(url, api_key) as client:
         try:
             listing = client.list_orders(status=status, outlet_id=outlet, limit=limit)
         except ApiError as exc:
@@ -503,7 +398,7 @@ def show(order_id: str, as_json: bool, url: str, api_key: str | None) -> None:
     from cata_sandbox.client import ApiError
     from cata_sandbox.reports import order_bytes_of, order_detail
 
-    with _client(url, api_key) as client:
+    with make_client(url, api_key) as client:
         try:
             order, content = client.get_order(order_id)
         except ApiError as exc:
@@ -613,7 +508,7 @@ def replay(
         raise click.UsageError("give ORDER_ID(s) or --failed, not both and not neither")
     if outlet is not None and not failed:
         raise click.UsageError("--outlet only goes with --failed")
-    with _client(url, api_key) as client:
+    with make_client(url, api_key) as client:
         try:
             client.whoami()
             targets = list(order_ids) if order_ids else _failed_order_ids(client, outlet)
@@ -709,6 +604,9 @@ def bench(
     if json_path is not None:
         json_path.write_text(json.dumps(report.as_dict(), indent=2))
 
+
+for command in (trigger, listen, webhooks):
+    main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

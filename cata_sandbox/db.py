@@ -27,6 +27,28 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+class DatabaseLocationError(ValueError):
+    """A SQLite file whose folder does not exist: SQLite would only say "unable to open database file"."""
+
+
+def check_location(url: str) -> None:
+    """Refuse a SQLite URL whose folder is missing, naming the folder and the fix (nothing is created)."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise DatabaseLocationError(
+            f"{url!r} is not a database URL (e.g. sqlite:///./cata-sandbox.db or postgresql://host/db)"
+        ) from None
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return
+    folder = Path(parsed.database).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise DatabaseLocationError(
+            f"the database folder {folder} does not exist (--database-url {url}): create it with"
+            f" `mkdir -p {folder}` or choose another path"
+        )
+
+
 def create_engine(url: str) -> AsyncEngine:
     url = async_url(url)
     kwargs: dict[str, Any] = {}

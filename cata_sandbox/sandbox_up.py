@@ -9,18 +9,19 @@ service's own HTTP API, exactly as a partner's calls would.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import logging
+import logging.config
 import signal
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
 import uvicorn
 
+from cata_sandbox import serving
 from cata_sandbox.app import SANDBOX_TENANT, create_app
 from cata_sandbox.asgi import configure_logging
 from cata_sandbox.client import ApiError, check
@@ -29,17 +30,13 @@ from cata_sandbox.settings import Settings
 from cata_sandbox.store import new_api_key
 from cata_sandbox.transformers import TransformerRegistry
 from cata_sandbox.trigger import OUTLET_REVEL, OUTLET_WEBHOOK
+from cata_sandbox.up_banner import banner
 
 MOCK_RECEIVER = "outlet-webhook"
+ORDER_PAID = "order.paid"
+WEBHOOK_PROVIDER = "cata"
 REVEL_SLUG = "revel"
 STARTUP_TIMEOUT_S = 30.0
-
-CURL_ORDER = (
-    '{"orderRefNo":"CURL-0001","deliveryMethod":"PICKUP","createdAt":"2026-11-27T10:00:00+08:00",'
-    '"currency":"SGD","items":[{"plu":"106","name":"Flat White","quantity":2,"unitPrice":4.10,'
-    '"modifiers":[{"plu":"205","name":"Oat Milk","groupName":"Milk","quantity":1,"unitPrice":0.60}]}],'
-    '"totalPay":9.40}'
-)
 
 
 class UpError(Exception):
@@ -62,14 +59,6 @@ class Seeded:
     callback_url: str = ""
     revel_mapped: bool = False
     warnings: list[str] = field(default_factory=list)
-
-
-class _Server(uvicorn.Server):
-    """A uvicorn server that leaves signals alone: ``up`` stops both servers itself."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 def loopback(host: str) -> str:
@@ -107,9 +96,13 @@ async def prepare_database(settings: Settings) -> str:
     A fresh key every start (old ones stay valid) because a stored key cannot be shown again: only its
     hash is kept, and the banner must always carry a working key.
     """
-    from cata_sandbox.db import create_engine, migrate
+    from cata_sandbox.db import DatabaseLocationError, check_location, create_engine, migrate
     from cata_sandbox.store import Store
 
+    try:
+        check_location(settings.database_url)
+    except DatabaseLocationError as exc:
+        raise UpError(str(exc)) from None
     try:
         engine = create_engine(settings.database_url)
     except Exception as exc:
@@ -151,15 +144,21 @@ async def seed(service_url: str, mock_url: str, api_key: str, registry: Transfor
         httpx.AsyncClient(base_url=mock_url, timeout=10) as mock,
     ):
         listed = check(await api.get("/api/v1/webhooks", params={"outletId": OUTLET_WEBHOOK}))
-        reusable = [
+        subscribed = [
             hook
             for hook in listed["webhooks"]
-            if hook["isActive"] and hook["callbackUrl"] == seeded.callback_url
+            if hook["isActive"] and ORDER_PAID in hook["events"] and hook["provider"] == WEBHOOK_PROVIDER
         ]
-        if reusable:
-            # The secret is only ever shown once; rotating it is how a restart can show it again.
-            rotated = await api.post(f"/api/v1/webhooks/{reusable[-1]['id']}/rotate-secret")
-            webhook = check(rotated)["webhook"]
+        if subscribed:
+            # The newest is the one dispatches use. Its secret stays: a partner's receiver keeps working
+            # across restarts; only `rotate-secret` changes it.
+            webhook = subscribed[-1]
+            if webhook["callbackUrl"] != seeded.callback_url:
+                moved = await api.put(
+                    f"/api/v1/webhooks/{webhook['id']}", json={"callbackUrl": seeded.callback_url}
+                )
+                check(moved)
+            webhook["secret"] = check(await api.get(f"/api/v1/webhooks/{webhook['id']}/secret"))["secret"]
         else:
             registered = await api.post(
                 "/api/v1/webhooks/register",
@@ -190,48 +189,6 @@ async def seed(service_url: str, mock_url: str, api_key: str, registry: Transfor
     return seeded
 
 
-def curl_example(service_url: str, api_key: str, outlet_id: str, transformer: str | None = None) -> str:
-    extra = f',"builtInTransformer":"{transformer}"' if transformer else ""
-    body = f'{{"outletId":"{outlet_id}","event":"order.paid"{extra},"order":{CURL_ORDER}}}'
-    return (
-        f"curl -s -X POST {service_url}/api/v1/orders/dispatch -H 'X-Api-Key: {api_key}' "
-        f"-H 'Content-Type: application/json' -d '{body}'"
-    )
-
-
-def banner(settings: Settings, service_url: str, mock_url: str, seeded: Seeded) -> str:
-    revel = (
-        f"mapped to mock Revel {mock_url}/revel (establishment 1)"
-        if seeded.revel_mapped
-        else "not mapped (see the warning above)"
-    )
-    lines = [
-        "cata-sandbox is up (Ctrl-C stops both servers)",
-        "",
-        f"  dispatch service  {service_url}   OpenAPI: {service_url}/schema",
-        f"  mock_pos          {mock_url}   journal: {mock_url}/__admin/journal",
-        f"  database          {settings.database_url}",
-        f"  dispatch budget   {settings.dispatch_timeout_s:g}s",
-        "",
-        f"  API key           {seeded.api_key}",
-        f"  {OUTLET_WEBHOOK:<16}  webhook #{seeded.webhook_id} -> {seeded.callback_url}",
-        f"  webhook secret    {seeded.webhook_secret}",
-        f"  {OUTLET_REVEL:<16}  {revel}",
-        "",
-        "In another terminal:",
-        f"  export CATA_API_KEY={seeded.api_key}",
-        "  cata-sandbox trigger --count 20",
-        "",
-        "Path 1, standard webhook (a signed POST to the mock receiver):",
-        "  " + curl_example(service_url, seeded.api_key, OUTLET_WEBHOOK),
-        "",
-        "Path 2, built-in Revel transformer (a cart submit to mock Revel):",
-        "  " + curl_example(service_url, seeded.api_key, OUTLET_REVEL, REVEL_SLUG),
-        "",
-    ]
-    return "\n".join(lines)
-
-
 def _service_config(app: Any, settings: Settings) -> uvicorn.Config:
     return uvicorn.Config(
         app,
@@ -243,7 +200,7 @@ def _service_config(app: Any, settings: Settings) -> uvicorn.Config:
         access_log=False,
         ws="none",
         loop="asyncio",
-        timeout_graceful_shutdown=5,
+        timeout_graceful_shutdown=serving.drain_seconds(settings.dispatch_timeout_s),
     )
 
 
@@ -266,12 +223,13 @@ async def run(options: UpOptions, echo: Callable[[str], None], warn: Callable[[s
     servers: list[uvicorn.Server] = []
 
     def request_stop() -> None:
+        # The service first (it drains its dispatches); mock_pos once it has stopped (_stop_in_order).
         if stop.is_set():
             for server in servers:
                 server.force_exit = True
         stop.set()
-        for server in servers:
-            server.should_exit = True
+        if servers:
+            servers[0].should_exit = True
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, request_stop)
@@ -298,7 +256,7 @@ async def _run_servers(
     warn: Callable[[str], None],
 ) -> None:
     from mock_pos.app import create_mock_pos
-    from mock_pos.server import build_config
+    from mock_pos.server import MockServer, build_config
 
     try:
         api_key = await prepare_database(options.settings)
@@ -306,11 +264,20 @@ async def _run_servers(
         service_sock.close()
         mock_sock.close()
         raise
-    settings = replace(options.settings, api_key=api_key)
+    mock_url = base_url(options.settings.host, options.mock_port)
+    settings = replace(options.settings, api_key=api_key, mock_url=mock_url)
+    logging.config.dictConfig(serving.log_config(settings.log_level))
     configure_logging(settings.log_level)
     registry = TransformerRegistry.discover()
-    service = _Server(_service_config(create_app(settings, registry=registry), settings))
-    mock = _Server(build_config(create_mock_pos(), host=settings.host, port=options.mock_port))
+    service = serving.OrderlyServer(
+        _service_config(create_app(settings, registry=registry), settings), own_signals=False
+    )
+    drain = serving.drain_seconds(settings.dispatch_timeout_s)
+    mock = MockServer(
+        build_config(create_mock_pos(), host=settings.host, port=options.mock_port, drain_s=drain),
+        drain_s=drain,
+        own_signals=False,
+    )
     servers += [service, mock]
     if stop.is_set():
         service_sock.close()
@@ -321,7 +288,6 @@ async def _run_servers(
         asyncio.create_task(_serve(mock, mock_sock, "mock_pos")),
     ]
     service_url = base_url(settings.host, settings.port)
-    mock_url = base_url(settings.host, options.mock_port)
     try:
         await _started(servers, tasks, stop)
         if not stop.is_set():
@@ -336,15 +302,24 @@ async def _run_servers(
             await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
             waiter.cancel()
     finally:
-        for server in servers:
-            server.should_exit = True
-        results = await asyncio.gather(*tasks, return_exceptions=True)
+        results = await _stop_in_order(servers, tasks)
     for result in results:
         if isinstance(result, BaseException):
             raise result
     if not stop.is_set():
         raise UpError("a server stopped unexpectedly")
     echo("cata-sandbox stopped")
+
+
+async def _stop_in_order(servers: list[uvicorn.Server], tasks: list[asyncio.Task[None]]) -> list[Any]:
+    """Stop the service, let it drain its dispatches (their receivers, mock_pos's, still answer), then
+    stop mock_pos: a dispatch in flight at Ctrl-C ends with its true outcome stored."""
+    service, mock = servers
+    service.should_exit = True
+    (first,) = await asyncio.gather(tasks[0], return_exceptions=True)
+    mock.should_exit = True
+    (second,) = await asyncio.gather(tasks[1], return_exceptions=True)
+    return [first, second]
 
 
 async def _started(

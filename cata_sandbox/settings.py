@@ -25,6 +25,8 @@ class Settings:
     max_request_bytes: int = 1024 * 1024
     callback_policy: CallbackPolicy = "allow-private"
     log_level: str = "info"
+    # mock_pos's base URL when one runs beside the service (`up` sets it); shown by GET /api/v1/sandbox.
+    mock_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

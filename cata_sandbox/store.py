@@ -15,6 +15,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from cata_sandbox import attempt_feed
 from cata_sandbox.errors import Conflict, NotFound
 from cata_sandbox.lifecycle import FulfilmentStatus
 from cata_sandbox.sqlite_writer import SqliteWriter, hot
@@ -215,6 +216,9 @@ class Store:
         self.engine = engine
         # SQLite files: the hot path's transactions run on a writer thread in one hop (see transaction()).
         self._writer = SqliteWriter.for_engine(engine)
+        self._postgres = engine.dialect.name == "postgresql"
+        # Wakes the attempt streams of this process (see cata_sandbox.attempt_feed).
+        self.attempts_recorded = attempt_feed.AttemptSignal()
 
     # --- tenants and keys -------------------------------------------------------------------
 
@@ -462,6 +466,7 @@ class Store:
     async def record_attempt(self, attempt: Attempt, *, tenant_id: str, status: str, now: datetime) -> None:
         """Store one attempt and the order's outcome together, so neither is ever seen without the other."""
         await self.transaction(self._record_attempt_in, attempt, tenant_id=tenant_id, status=status, now=now)
+        self.attempts_recorded.notify()
 
     async def _record_attempt_in(
         self, conn: AsyncConnection, attempt: Attempt, *, tenant_id: str, status: str, now: datetime
@@ -499,6 +504,8 @@ class Store:
                 "b_updated_at": now,
             },
         )
+        # Last: on PostgreSQL it takes the feed's lock, held until this transaction commits.
+        await attempt_feed.append(conn, attempt_id=attempt.id, tenant_id=tenant_id, postgres=self._postgres)
 
     async def set_order_outcome(self, order_id: str, *, status: str, reason: str, now: datetime) -> None:
         async with self.engine.begin() as conn:

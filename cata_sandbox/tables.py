@@ -143,3 +143,21 @@ idempotency_keys = sa.Table(
     sa.Column("order_id", sa.String(36), sa.ForeignKey("orders.id"), nullable=False, index=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# A 64-bit counter; SQLite needs INTEGER itself for an AUTOINCREMENT rowid.
+FEED_SEQ = sa.BigInteger().with_variant(sa.Integer, "sqlite")
+# One row per recorded attempt, numbered in commit order: the attempt stream reads the rows after the last
+# number a client saw (SSE ``Last-Event-ID``), so a reconnecting client misses none and repeats none.
+attempt_feed = sa.Table(
+    "attempt_feed",
+    metadata,
+    sa.Column(
+        "seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    sa.Column(
+        "attempt_id", sa.String(36), sa.ForeignKey("delivery_attempts.id"), nullable=False, unique=True
+    ),
+    sa.Column("tenant_id", sa.String(36), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Index("ix_attempt_feed_tenant_seq", "tenant_id", "seq"),
+    sqlite_autoincrement=True,
+)

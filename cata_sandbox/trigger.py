@@ -2,8 +2,11 @@
 
 A ``--fault`` is planted as mock_pos's notes directive (``mock:<mode>[:<arg>]``) in the order's ``notes``:
 the webhook receivers read it there, and the Revel transformer carries ``notes`` into
-``orderInfo.notes``, where mock Revel reads it. Each fault has the outcome the seed prescribes; the
-expectation below is that rule, so a partner can read what Cata would report and why.
+``orderInfo.notes``, where mock Revel reads it. With ``--fault-times N`` it is an admin fault instead
+(:func:`admin_fault`), matched on each order's ``orderRefNo`` for its next N requests, so a replay after
+them succeeds. Each fault has the outcome the seed prescribes; the expectation below is that rule, with
+the running service's dispatch budget deciding delays, so a partner can read what Cata would report and
+why.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ WEBHOOK_ROUTE = "webhook"
 OUTLET_WEBHOOK = "outlet-webhook"
 OUTLET_REVEL = "outlet-revel"
 MOCK_DEFAULT_DELAY_S = 5.0
+MOCK_DEFAULT_TRICKLE_S = 2.0
 MOCK_DEFAULT_ERROR = "mock error"
 
 
@@ -80,15 +84,19 @@ def parse_fault(text: str) -> Fault:
 
 @dataclass(frozen=True, slots=True)
 class Expectation:
-    """What Cata must answer for an order: dispatched or not, and the reason (exact or its fixed start)."""
+    """What Cata must answer for an order: dispatched or not (None: either), and the reason or its start."""
 
-    dispatched: bool
+    dispatched: bool | None
     rule: str
     reason: str | None = None
     reason_prefix: str | None = None
 
     def met_by(self, result: DispatchResult) -> bool:
-        if result.error is not None or result.dispatched != self.dispatched:
+        if result.error is not None:
+            return False
+        if self.dispatched is None:
+            return result.dispatched or result.reason.startswith(TIMEOUT_PREFIX)
+        if result.dispatched != self.dispatched:
             return False
         if self.reason is not None:
             return result.reason == self.reason
@@ -98,6 +106,8 @@ class Expectation:
 
     @property
     def shown(self) -> str:
+        if self.dispatched is None:
+            return f'dispatched: true, or false with reason "{TIMEOUT_PREFIX}..."'
         if self.dispatched:
             return "dispatched: true"
         if self.reason is not None:
@@ -105,8 +115,38 @@ class Expectation:
         return f'dispatched: false, reason "{self.reason_prefix}..."'
 
 
-def expectation(fault: Fault | None, route: str) -> Expectation:
-    """The seed's rule for ``fault`` on ``route`` (``webhook`` or a transformer slug such as ``revel``)."""
+TIMEOUT_PREFIX = "http request failed: timeout after "
+# An answer this close to the budget may land on either side of it (scheduling, the request itself).
+BUDGET_MARGIN_S = 0.25
+
+
+def _timed(fault: Fault, who: str, budget_s: float) -> Expectation:
+    """``delay`` and ``trickle``: the answer is complete after ``seconds``; the budget decides."""
+    number = fault.number()
+    default = MOCK_DEFAULT_DELAY_S if fault.mode == "delay" else MOCK_DEFAULT_TRICKLE_S
+    seconds = number if number is not None else default
+    how = "answers after" if fault.mode == "delay" else "sends its body slowly, the last byte after"
+    if seconds >= budget_s:
+        return Expectation(
+            False,
+            f"{who} {how} {seconds:g}s, past the sandbox's {budget_s:g}s dispatch budget:"
+            " the call is abandoned, a transport failure",
+            reason=f"{TIMEOUT_PREFIX}{budget_s:g}s",
+        )
+    if seconds > budget_s - BUDGET_MARGIN_S:
+        return Expectation(
+            None, f"{who} {how} {seconds:g}s, too close to the {budget_s:g}s budget to call: either outcome"
+        )
+    return Expectation(
+        True, f"{who} {how} {seconds:g}s, within the sandbox's {budget_s:g}s dispatch budget: dispatched"
+    )
+
+
+def expectation(fault: Fault | None, route: str, budget_s: float) -> Expectation:
+    """The seed's rule for ``fault`` on ``route`` (``webhook`` or a transformer slug such as ``revel``).
+
+    ``budget_s`` is the running service's dispatch budget (``GET /api/v1/sandbox``): it decides delays.
+    """
     webhook = route == WEBHOOK_ROUTE
     who = "the webhook" if webhook else "the POS"
     if fault is None:
@@ -119,21 +159,13 @@ def expectation(fault: Fault | None, route: str) -> Expectation:
             f"{who} answers HTTP 200 with a body whose status is ERROR: a body-level failure",
             reason=f"{prefix} returned 2xx but body indicated error: {message}",
         )
+    if fault.mode in ("delay", "trickle"):
+        return _timed(fault, who, budget_s)
     code = fault.number()
-    if fault.mode == "trickle":
-        return Expectation(True, f"{who} answers 2xx slowly, within the dispatch budget: dispatched")
     if fault.mode == "malformed":
         return Expectation(
             True,
             "a 2xx whose body is not JSON cannot say it failed: dispatched, no externalOrderId",
-        )
-    if fault.mode == "delay":
-        seconds = code if code is not None else MOCK_DEFAULT_DELAY_S
-        return Expectation(
-            False,
-            f"{who} answers after {seconds:g}s; when that exceeds the dispatch budget"
-            " (`up --dispatch-timeout`, default 30s) the call is abandoned: a transport failure",
-            reason_prefix="http request failed: timeout after ",
         )
     if fault.mode == "reset":
         return Expectation(
@@ -160,6 +192,26 @@ def expectation(fault: Fault | None, route: str) -> Expectation:
         f"the POS answers {what}: non-2xx, with the first 200 characters of its body",
         reason_prefix=f"POS returned HTTP {status}: ",
     )
+
+
+def admin_fault(fault: Fault, *, target: str, order_ref_no: str, times: int) -> dict[str, object]:
+    """The mock_pos admin fault (``POST /__admin/faults``) that acts ``fault`` out on one order's next
+    ``times`` requests, matched on its ``orderRefNo``."""
+    spec: dict[str, object] = {
+        "target": target,
+        "mode": fault.mode,
+        "times": times,
+        "match": {"orderRefNo": order_ref_no},
+    }
+    number = fault.number() if fault.mode != "error_body" else None
+    if fault.mode == "error_body":
+        spec["shape"] = fault.shape or "nested"
+        spec["message"] = fault.arg or MOCK_DEFAULT_ERROR
+    elif fault.mode in ("delay", "trickle") and number is not None:
+        spec["seconds"] = number
+    elif fault.mode in ("status", "html", "redirect") and number is not None:
+        spec["code"] = int(number)
+    return spec
 
 
 def envelope(outlet_id: str, order: bytes, transformer: str | None) -> bytes:

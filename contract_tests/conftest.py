@@ -2,9 +2,8 @@
 
 ``pytest contract_tests`` starts the real service and mock_pos in-process on ephemeral loopback ports,
 once per session. ``--cata-url URL --mock-url URL --api-key KEY`` runs the same tests against servers
-that are already running (``cata-sandbox serve`` + ``mock-pos serve``, or ``cata-sandbox up``);
-``--dispatch-budget S`` states the service's ``--dispatch-timeout`` (no API shows it); without it the
-fault variants that must outlast the budget are skipped in live mode.
+that are already running (``cata-sandbox serve`` + ``mock-pos serve``, or ``cata-sandbox up``); the
+service's dispatch budget is read from its ``GET /api/v1/sandbox`` (``--dispatch-budget S`` overrides it).
 """
 
 from __future__ import annotations
@@ -36,7 +35,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--dispatch-budget",
         type=float,
         default=None,
-        help=f"the service's dispatch budget in seconds (in-process default {DEFAULT_BUDGET_S})",
+        help=(
+            "override the service's dispatch budget in seconds (live: read from GET /api/v1/sandbox;"
+            f" in-process default {DEFAULT_BUDGET_S})"
+        ),
     )
 
 

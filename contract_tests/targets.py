@@ -38,7 +38,7 @@ class Target:
     budget_s: float
     # In-process servers serve nobody else, so tenant-wide counts are meaningful there.
     exclusive: bool
-    # Live servers' budget is only known when --dispatch-budget says it (no API shows it).
+    # Live servers' budget: from GET /api/v1/sandbox, or --dispatch-budget; unknown when neither says it.
     budget_known: bool = True
 
 
@@ -61,17 +61,34 @@ def in_process(budget_s: float = DEFAULT_BUDGET_S) -> Iterator[Target]:
 
 
 def live(cata_url: str, mock_url: str, api_key: str, budget_s: float | None) -> Target:
-    """Already running servers; checks that both answer and that the key is accepted."""
-    target = Target(
-        cata_url.rstrip("/"),
-        mock_url.rstrip("/"),
+    """Already running servers; checks that both answer and that the key is accepted.
+
+    The service's dispatch budget comes from ``GET /api/v1/sandbox``; ``budget_s`` (``--dispatch-budget``)
+    overrides it.
+    """
+    target = Target(cata_url.rstrip("/"), mock_url.rstrip("/"), api_key, DEFAULT_BUDGET_S, exclusive=False)
+    wait_until_up(target)
+    if budget_s is None:
+        budget_s = reported_budget(target)
+    return Target(
+        target.cata_url,
+        target.mock_url,
         api_key,
         budget_s or DEFAULT_BUDGET_S,
         exclusive=False,
         budget_known=budget_s is not None,
     )
-    wait_until_up(target)
-    return target
+
+
+def reported_budget(target: Target) -> float | None:
+    """The dispatch budget the running service reports, or None when it reports none."""
+    try:
+        answer = httpx.get(
+            f"{target.cata_url}/api/v1/sandbox", headers={"X-Api-Key": target.api_key}, timeout=5
+        )
+        return float(answer.json()["dispatchBudgetS"]) if answer.status_code == 200 else None
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return None
 
 
 def wait_until_up(target: Target, timeout: float = 30.0) -> None:
@@ -116,7 +133,10 @@ class Servers:
     def skip_unless_budget_known(self, variant: str) -> None:
         """Over-budget faults need the service's budget; live servers state it with --dispatch-budget."""
         if variant.endswith("over-budget") and not self.target.budget_known:
-            pytest.skip("over-budget faults need --dispatch-budget S (the service's --dispatch-timeout)")
+            pytest.skip(
+                "over-budget faults need the service's budget: it reports none at GET /api/v1/sandbox;"
+                " pass --dispatch-budget S (its --dispatch-timeout)"
+            )
 
     def scenario(self) -> Scenario:
         target = self.target

@@ -30,4 +30,6 @@ def create_mock_pos(*, clock: Clock = utc_now, transport: httpx.AsyncBaseTranspo
         dependencies={"mock": Provide(provide_state, sync_to_thread=False)},
         exception_handlers={AdminError: admin_error_response},
         openapi_config=None,
+        # Whoever runs the app sets up logging, in one format (mock_pos.logs for `mock-pos serve`).
+        logging_config=None,
     )

@@ -7,7 +7,6 @@ directive in the order's own notes, which needs no admin call and wins over admi
 
 from __future__ import annotations
 
-import asyncio
 import http
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -264,7 +263,8 @@ async def perform(spec: FaultSpec | None, exchange: Exchange, answer: Answer) ->
         case None:
             return await _answer_normally(exchange, answer)
         case DelayFault(seconds=seconds):
-            await asyncio.sleep(seconds)
+            if not await exchange.pause(seconds):
+                return None
             return await _answer_normally(exchange, answer)
         case TrickleFault(seconds=seconds, chunks=chunks):
             reply = await answer()

@@ -2,7 +2,8 @@
 
 A healthy receiver verifies ``X-Cata-Signature`` (``sha256=`` + hex HMAC-SHA256 of the raw body, keyed
 with its secret), optionally probes a URL first (to observe the sender mid-delivery), and answers 200
-with its own ``externalOrderId`` (the same one again for an order it already has). Faults and notes directives disturb that answer.
+with its own ``externalOrderId`` (the same one again for an order it already has). Faults and notes
+directives disturb that answer.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Literal
 
@@ -83,15 +83,22 @@ def build_config(
     lifespan: LifespanMode = "on",
     log_level: str = "warning",
     embedded: bool = True,
+    drain_s: float = 1.0,
 ) -> uvicorn.Config:
     """The uvicorn config every mock server uses, embedded in tests or started by ``mock-pos serve``.
 
     ``loop="asyncio"`` because resets set SO_LINGER on the asyncio transport's socket; ``proxy_headers``
     is off so a test's ``X-Forwarded-For`` header cannot rewrite ``scope["client"]`` (the registry key);
     ``ws="none"`` keeps the websockets library (and its deprecation warnings) out. Embedded servers leave
-    the process's logging configuration alone.
+    the process's logging configuration alone; ``mock-pos serve`` logs in the line format of
+    :mod:`mock_pos.logs`. ``drain_s`` is how long a shutdown lets requests in flight finish
+    (:class:`MockServer`).
     """
-    extra: dict[str, Any] = {"log_config": None, "access_log": False} if embedded else {}
+    from mock_pos.logs import log_config
+
+    extra: dict[str, Any] = (
+        {"log_config": None, "access_log": False} if embedded else {"log_config": log_config(log_level)}
+    )
     return uvicorn.Config(
         app,
         host=host,
@@ -102,9 +109,43 @@ def build_config(
         ws="none",
         loop="asyncio",
         proxy_headers=False,
-        timeout_graceful_shutdown=1,
+        # MockServer aborts what is left after drain_s; uvicorn's own cancelling is only the last resort.
+        timeout_graceful_shutdown=int(drain_s) + 2,
         **extra,
     )
+
+
+class MockServer(uvicorn.Server):
+    """uvicorn for mock_pos: a shutdown lets requests in flight finish for ``drain_s`` seconds, then aborts
+    the connections still open, so a long ``delay`` fault ends quietly instead of being cancelled mid-way
+    (which uvicorn reports with a traceback). ``own_signals=False`` leaves SIGINT/SIGTERM to the caller.
+    """
+
+    def __init__(self, config: uvicorn.Config, *, drain_s: float = 1.0, own_signals: bool = True) -> None:
+        super().__init__(config)
+        self.drain_s = drain_s
+        self.own_signals = own_signals
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if self.own_signals:
+            with super().capture_signals():
+                yield
+        else:
+            yield
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        cut = asyncio.get_running_loop().call_later(self.drain_s, self._abort_open_connections)
+        try:
+            await super().shutdown(sockets)
+        finally:
+            cut.cancel()
+
+    def _abort_open_connections(self) -> None:
+        for connection in list(self.server_state.connections):
+            transport = getattr(connection, "transport", None)
+            if transport is not None:
+                transport.abort()
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -144,7 +185,7 @@ class ServerThread:
         self._requested_port = port
         self._lifespan: LifespanMode = lifespan
         self._startup_timeout = startup_timeout
-        self._server: uvicorn.Server | None = None
+        self._server: MockServer | None = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
         self._failure: BaseException | None = None
@@ -169,7 +210,7 @@ class ServerThread:
         sock = bind_socket(self.host, self._requested_port)
         port = int(sock.getsockname()[1])
         config = build_config(self.app, host=self.host, port=port, lifespan=self._lifespan)
-        server = uvicorn.Server(config)
+        server = MockServer(config)
         thread = threading.Thread(
             target=self._run, args=(server, sock), name=f"mock-pos-server-{port}", daemon=True
         )

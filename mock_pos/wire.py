@@ -116,13 +116,29 @@ class Exchange:
         await self._start(reply)
         await self._send({"type": "http.response.body", "body": self._body(reply), "more_body": False})
 
+    async def pause(self, seconds: float) -> bool:
+        """Wait ``seconds``, unless the client goes away first: then False (there is nobody to answer).
+
+        A client that gave up (the dispatcher's budget ran out) or a server that aborts the connections
+        still open at the end of its shutdown (:class:`mock_pos.server.MockServer`) ends the wait, so a
+        long delay never outlives its connection.
+        """
+        try:
+            async with asyncio.timeout(seconds):
+                while (await self._receive())["type"] != "http.disconnect":
+                    pass
+        except TimeoutError:
+            return True
+        return False
+
     async def send_slowly(self, reply: Reply, *, seconds: float, chunks: int) -> None:
         """Send the headers at once, then the body in ``chunks`` pieces spaced evenly over ``seconds``."""
         await self._start(reply)
         body = self._body(reply)
         interval = seconds / chunks
         for index in range(chunks):
-            await asyncio.sleep(interval)
+            if not await self.pause(interval):
+                return
             piece = body[len(body) * index // chunks : len(body) * (index + 1) // chunks]
             await self._send({"type": "http.response.body", "body": piece, "more_body": index < chunks - 1})
 

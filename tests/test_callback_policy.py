@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -94,7 +95,9 @@ def webhook_count(sandbox: Sandbox) -> int:
     return len(sandbox.client.get("/api/v1/webhooks").json()["webhooks"])
 
 
-def register(sandbox: Sandbox, url: str, outlet_id: str = "o-1") -> tuple[int, str]:
+def register(sandbox: Sandbox, url: str, outlet_id: str | None = None) -> tuple[int, str]:
+    # An outlet of its own per registration: a second active webhook of one outlet is a 409.
+    outlet_id = outlet_id or f"o-{uuid.uuid4().hex[:12]}"
     response = sandbox.client.post(
         "/api/v1/webhooks/register", json={"outletId": outlet_id, "callbackUrl": url}
     )
@@ -144,7 +147,8 @@ def test_public_only_accepts_a_public_address(public_only: Sandbox) -> None:
 
 def test_public_only_refuses_a_private_url_in_an_update(public_only: Sandbox) -> None:
     response = public_only.client.post(
-        "/api/v1/webhooks/register", json={"outletId": "o-1", "callbackUrl": f"https://{PUBLIC_ADDRESS}/"}
+        "/api/v1/webhooks/register",
+        json={"outletId": "o-update", "callbackUrl": f"https://{PUBLIC_ADDRESS}/"},
     )
     hook_id = response.json()["webhook"]["id"]
 

@@ -156,6 +156,7 @@ def test_banner_shows_urls_key_outlets_secret_and_two_working_curl_examples(up: 
     for expected in (up.url, f"{up.url}/schema", up.mock_url, "outlet-webhook", "outlet-revel"):
         assert expected in banner
     assert up.api_key.startswith("cata_sk_")
+    assert f"export CATA_URL={up.url} CATA_API_KEY={up.api_key}" in banner
     assert up.secret.startswith("whsec_")
     assert "mapped to mock Revel" in banner
     assert httpx.get(f"{up.url}/health").json() == {"status": "healthy"}
@@ -260,12 +261,76 @@ def test_each_fault_gives_its_exact_reason(
 
 
 def test_trigger_exits_1_when_an_outcome_is_not_the_one_the_fault_prescribes(up: Up) -> None:
-    # A 0.1 s delay is inside the 2 s budget: the order is dispatched, not the expected timeout.
-    result, rows = up.trigger("--count", "1", "--fault", "delay:0.1")
+    # An outlet with no webhook: the order is kept, not dispatched, while a dispatch was expected.
+    result, rows = up.trigger("--count", "1", "--outlet", "outlet-nowhere")
     assert result.returncode == 1
-    assert rows[0]["dispatched"] is True
+    assert rows[0]["dispatched"] is False
     assert rows[0]["asExpected"] is False
     assert "did not get the expected outcome" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fault", "dispatched", "reason"),
+    [
+        ("delay:1", True, ""),
+        ("delay:3", False, "http request failed: timeout after 2s"),
+        ("trickle:0.5", True, ""),
+        ("trickle:3", False, "http request failed: timeout after 2s"),
+    ],
+)
+def test_delay_and_trickle_verdicts_follow_a_2s_budget(
+    up: Up, fault: str, dispatched: bool, reason: str
+) -> None:
+    result, rows = up.trigger("--count", "1", "--fault", fault)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    (row,) = rows
+    assert row["dispatched"] is dispatched
+    assert row["reason"] == reason
+    assert row["asExpected"] is True
+    assert "2s dispatch budget" in result.stderr
+
+
+def test_delay_and_trickle_verdicts_follow_a_30s_budget(tmp_path: Path) -> None:
+    # The default budget: a one-second delay and a two-second trickle are well inside it.
+    running = start_up(tmp_path)
+    try:
+        for fault in ("delay:1", "trickle:2"):
+            result, rows = running.trigger("--count", "1", "--fault", fault)
+            assert result.returncode == 0, result.stdout + result.stderr
+            assert rows[0]["dispatched"] is True
+            assert rows[0]["asExpected"] is True
+            assert "within the sandbox's 30s dispatch budget: dispatched" in result.stderr
+    finally:
+        assert running.stop() == 0
+
+
+@pytest.mark.parametrize("transformer", [None, "revel"])
+def test_fault_times_1_fails_each_order_once_and_replay_then_dispatches_it(
+    up: Up, transformer: str | None
+) -> None:
+    extra = ["--transformer", transformer] if transformer else []
+    result, rows = up.trigger("--count", "2", "--fault", "status:503", "--fault-times", "1", *extra)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert all(row["dispatched"] is False and row["asExpected"] for row in rows)
+    assert "the next 1 request(s) of each order" in result.stderr
+    # Through the admin API, not the order's notes: the stored orders carry no directive.
+    headers = {"X-Api-Key": up.api_key}
+    for row in rows:
+        stored = httpx.get(f"{up.url}/api/v1/orders/{row['orderId']}", headers=headers).json()["order"]
+        assert "mock:" not in json.dumps(stored["order"])
+
+    replayed = up.cli("replay", *(row["orderId"] for row in rows))
+
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert "2 replayed: 2 dispatched, 0 not dispatched" in replayed.stdout
+
+
+def test_fault_times_without_a_fault_is_a_usage_error(up: Up) -> None:
+    result = up.cli("trigger", "--fault-times", "2")
+    assert result.returncode == 2
+    assert "--fault-times goes with --fault" in result.stderr
 
 
 def test_the_same_seed_sends_the_same_orders(up: Up) -> None:
@@ -285,8 +350,10 @@ def test_large_batches_show_progress_on_stderr(up: Up) -> None:
     result, rows = up.trigger("--count", "60", "--concurrency", "16")
     assert result.returncode == 0
     assert len(rows) == 60
-    assert "dispatched 6/60 (10%)" in result.stderr
-    assert "dispatched 60/60 (100%)" in result.stderr
+    # Progress counts what was sent; the verdict line says how many were dispatched.
+    assert "sent 6/60 (10%)" in result.stderr
+    assert "sent 60/60 (100%)" in result.stderr
+    assert "60 order(s): 60 dispatched, 0 not dispatched" in result.stderr
 
 
 def test_trigger_without_a_key_or_with_a_bad_one_is_a_one_line_error(up: Up) -> None:
@@ -329,7 +396,7 @@ def test_a_busy_port_is_a_one_line_error(tmp_path: Path) -> None:
             assert "Traceback" not in result.stderr
 
 
-def test_sigterm_and_sigint_stop_both_servers_and_a_restart_reuses_the_wiring(tmp_path: Path) -> None:
+def test_sigterm_and_sigint_stop_both_servers_and_a_restart_keeps_the_secret(tmp_path: Path) -> None:
     first = start_up(tmp_path)
     old_key = first.api_key
     assert "webhook #1 " in first.banner
@@ -342,9 +409,9 @@ def test_sigterm_and_sigint_stop_both_servers_and_a_restart_reuses_the_wiring(tm
     second = start_up(tmp_path, env=clean_env(CATA_API_KEY="partner-chosen-key"), ports=ports)
     try:
         assert second.api_key == "partner-chosen-key"
-        # Same callback URL: the same webhook, its secret rotated so the banner can show it again.
+        # The same database: the same webhook and the same secret, so a partner's receiver keeps working.
         assert "webhook #1 " in second.banner
-        assert second.secret != first.secret
+        assert second.secret == first.secret
         result, rows = second.trigger("--count", "2")
         assert result.returncode == 0, result.stderr
         assert all(row["dispatched"] for row in rows)
@@ -358,9 +425,13 @@ def test_sigterm_and_sigint_stop_both_servers_and_a_restart_reuses_the_wiring(tm
     third = start_up(tmp_path)
     try:
         assert third.api_key not in (old_key, "partner-chosen-key"), "a fresh key is printed on every start"
-        assert "webhook #2 " in third.banner, "a new mock port is a new callback URL: a new webhook"
+        # New ports: the webhook is pointed at the new mock receiver, and keeps its secret.
+        assert f"webhook #1 -> {third.mock_url}/webhooks/outlet-webhook" in third.banner
+        assert third.secret == first.secret
         result, rows = third.trigger("--count", "1")
         assert result.returncode == 0, result.stderr
+        listed = third.cli("webhooks", "list", "--outlet", "outlet-webhook", "--json")
+        assert len(json.loads(listed.stdout)) == 1, "no second subscription was made"
     finally:
         assert third.stop() == 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import struct
 import threading
@@ -71,6 +72,14 @@ def misbehaving_server() -> Iterator[Callable[[bool], int]]:
                 conn.recv(65536)
                 if reset:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                else:
+                    # A clean end of stream: FIN first, then read what is still coming, so that unread
+                    # bytes (a body sent after the headers) never turn the close into a reset.
+                    conn.shutdown(socket.SHUT_WR)
+                    conn.settimeout(5)
+                    with contextlib.suppress(OSError):
+                        while conn.recv(65536):
+                            pass
                 conn.close()
 
         threading.Thread(target=serve, daemon=True).start()

@@ -8,6 +8,7 @@ import msgspec
 from litestar import Controller, delete, get, post, put
 from litestar.params import PathParameter, QueryParameter, RawBody
 
+from cata_sandbox import webhook_rules
 from cata_sandbox.apidoc import REQUEST_BODY_OPT
 from cata_sandbox.callbacks import check_callback
 from cata_sandbox.errors import InvalidRequest, NotFound
@@ -30,6 +31,11 @@ class WebhookEnvelope(ApiResponse, kw_only=True):
 
 class WebhookList(ApiResponse, kw_only=True):
     webhooks: list[WebhookView]
+
+
+class WebhookSecret(ApiResponse, kw_only=True):
+    webhookId: int
+    secret: str
 
 
 def _view(hook: Webhook, *, with_secret: bool = False) -> WebhookView:
@@ -65,7 +71,8 @@ class WebhookController(Controller):
     )
     async def register(self, body: RawBody, caller: CallerDep, services: ServicesDep) -> WebhookEnvelope:
         data = decode_body(_REGISTRATION, body, "webhook registration")
-        hook = await services.store.create_webhook(
+        hook = await webhook_rules.register_webhook(
+            services.store,
             caller.tenant_id,
             outlet_id=data.outletId,
             provider=data.provider,
@@ -106,7 +113,8 @@ class WebhookController(Controller):
         self, webhook_id: WebhookId, body: RawBody, caller: CallerDep, services: ServicesDep
     ) -> WebhookEnvelope:
         data = decode_body(_UPDATE, body, "webhook update")
-        hook = await services.store.update_webhook(
+        hook = await webhook_rules.update_webhook(
+            services.store,
             caller.tenant_id,
             webhook_id,
             services.clock.now(),
@@ -140,3 +148,23 @@ class WebhookController(Controller):
         return WebhookEnvelope(
             code=200, isSuccess=True, message="secret rotated", webhook=_view(hook, with_secret=True)
         )
+
+
+class WebhookSecretController(Controller):
+    """Sandbox only: the real service shows a secret once (registration, rotation). The sandbox's own
+    tools (`listen`, `up`, `bench`) need it again, so it is here, outside the Partner H2H surface."""
+
+    path = "/api/v1/webhooks"
+    tags = ["Sandbox"]
+
+    @get(
+        "/{webhook_id:int}/secret",
+        summary="The webhook's signing secret (sandbox only, for the tenant's own tools)",
+    )
+    async def get_secret(
+        self, webhook_id: WebhookId, caller: CallerDep, services: ServicesDep
+    ) -> WebhookSecret:
+        hook = await services.store.get_webhook(caller.tenant_id, webhook_id)
+        if hook is None:
+            raise NotFound(f"webhook {webhook_id} not found")
+        return WebhookSecret(code=200, isSuccess=True, message="ok", webhookId=hook.id, secret=hook.secret)
