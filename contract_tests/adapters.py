@@ -77,6 +77,8 @@ class PosAdapter(Protocol):
     slug: str
     # The mock_pos journal / fault target of the mock.
     target: str
+    # The auth the POS's API documents, as the mock's credentials make it: sent exactly, once.
+    auth_headers: dict[str, str]
 
     def connect(self, scenario: Scenario) -> None:
         """Map the scenario's outlet to the mock (per-outlet settings through the service's API)."""
@@ -100,6 +102,8 @@ class RevelAdapter:
     slug = "revel"
     target = "revel"
     establishment_id = 1
+    # pos-apis.md §1: ``API-AUTHENTICATION: key:secret`` (mock Revel's default credentials below).
+    auth_headers = {"API-AUTHENTICATION": "sandbox-key:sandbox-secret"}
 
     def connect(self, scenario: Scenario) -> None:
         scenario.outlet_provider(

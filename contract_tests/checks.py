@@ -29,7 +29,12 @@ def dispatch_answer(response: httpx.Response) -> dict[str, Any]:
     answer: dict[str, Any] = response.json()
     assert set(answer) == DISPATCH_ANSWER_KEYS, answer
     assert (answer["code"], answer["isSuccess"]) == (200, True), answer
+    assert type(answer["code"]) is int, answer
     assert isinstance(answer["dispatched"], bool), answer
+    for text in ("message", "orderId", "externalOrderId", "reason"):
+        assert isinstance(answer[text], str), f"{text} is not a string: {answer}"
+    assert answer["message"], answer
+    assert str(uuid.UUID(answer["orderId"])) == answer["orderId"].lower(), answer
     assert answer["reason"] == "" if answer["dispatched"] else answer["reason"] != "", answer
     return answer
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from hypothesis import settings
 
 from contract_tests import profiles
-from contract_tests.targets import DEFAULT_BUDGET_S, Servers, in_process, live
+from contract_tests.targets import DEFAULT_BUDGET_S, DEFAULT_CLOCK_TOLERANCE_S, Servers, in_process, live
 
 # One INFO line per request would bury a failure's report.
 for noisy in ("httpx", "cata_sandbox"):
@@ -40,6 +41,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             f" in-process default {DEFAULT_BUDGET_S})"
         ),
     )
+    group.addoption(
+        "--clock-tolerance",
+        type=float,
+        default=DEFAULT_CLOCK_TOLERANCE_S,
+        help=(
+            "seconds X-Cata-Timestamp may differ from mock_pos's clock when the delivery arrives; add the"
+            f" clock difference of the two machines in live mode (default {DEFAULT_CLOCK_TOLERANCE_S})"
+        ),
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -52,18 +62,20 @@ def servers(request: pytest.FixtureRequest) -> Iterator[Servers]:
     """HTTP clients of the service and mock_pos, live or started here for the session."""
     given = {name: request.config.getoption(name) for name in URL_OPTIONS}
     budget: float | None = request.config.getoption("dispatch_budget")
+    tolerance: float = request.config.getoption("clock_tolerance")
     if any(given.values()):
         missing = [f"--{name.replace('_', '-')}" for name, value in given.items() if not value]
         if missing:
             raise pytest.UsageError(f"live mode needs {', '.join(missing)} as well")
-        running = Servers(live(given["cata_url"], given["mock_url"], given["api_key"], budget))
+        target = live(given["cata_url"], given["mock_url"], given["api_key"], budget)
+        running = Servers(replace(target, clock_tolerance_s=tolerance))
         try:
             yield running
         finally:
             running.close()
         return
     with in_process(budget or DEFAULT_BUDGET_S) as target:
-        running = Servers(target)
+        running = Servers(replace(target, clock_tolerance_s=tolerance))
         try:
             yield running
         finally:

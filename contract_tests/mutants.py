@@ -30,6 +30,9 @@ PROPERTIES = (
     "test_validation",
     "test_transformers",
     "test_delivery_ids",
+    "test_headers",
+    "test_answers",
+    "test_routes",
 )
 IGNORED = (".git", ".venv", ".nox", ".hypothesis", "reports", "__pycache__", ".mypy_cache", ".ruff_cache")
 IGNORED_PATTERNS = (*IGNORED, ".pytest_cache", "*.egg-info", "*.db", "*.db-wal", "*.db-shm", ".schemathesis")
@@ -138,6 +141,93 @@ MUTANTS = (
             ),
         ),
         caught_by=frozenset({"test_transformers"}),
+    ),
+    Mutant(
+        name="webhook-content-type-text",
+        breaks="delivery headers: webhook deliveries say Content-Type: text/plain",
+        edits=(
+            Edit(
+                "cata_sandbox/delivery.py", '{"Content-Type": CONTENT_TYPE}', '{"Content-Type": "text/plain"}'
+            ),
+        ),
+        caught_by=frozenset({"test_headers"}),
+    ),
+    Mutant(
+        name="webhook-event-underscored",
+        breaks="delivery headers: X-Cata-Event says order_paid instead of the request's order.paid",
+        edits=(
+            Edit(
+                "cata_sandbox/delivery.py",
+                "headers[EVENT_HEADER] = event\n",
+                'headers[EVENT_HEADER] = event.replace(".", "_")\n',
+            ),
+        ),
+        caught_by=frozenset({"test_headers"}),
+    ),
+    Mutant(
+        name="webhook-timestamp-millis",
+        breaks="delivery headers: X-Cata-Timestamp in milliseconds instead of Unix seconds",
+        edits=(
+            Edit(
+                "cata_sandbox/delivery.py",
+                "headers[TIMESTAMP_HEADER] = str(timestamp)\n",
+                "headers[TIMESTAMP_HEADER] = str(timestamp * 1000)\n",
+            ),
+        ),
+        caught_by=frozenset({"test_headers"}),
+    ),
+    Mutant(
+        name="transformer-gets-cata-headers",
+        breaks="delivery headers: the transformer path also carries X-Cata-Delivery-ID",
+        edits=(
+            Edit(
+                "cata_sandbox/dispatch.py",
+                "if webhook else dict(outgoing.headers)",
+                "if webhook else attempt_headers(outgoing, delivery_id)",
+            ),
+        ),
+        caught_by=frozenset({"test_headers"}),
+    ),
+    Mutant(
+        name="unrecorded-wire-header",
+        breaks="delivery headers: a header goes on the wire that the transformer did not produce",
+        edits=(
+            Edit(
+                "cata_sandbox/dispatch.py",
+                "exchange(outgoing.method, outgoing.url, headers, outgoing.body)",
+                'exchange(outgoing.method, outgoing.url, headers | {"X-Powered-By": "cata"}, outgoing.body)',
+            ),
+        ),
+        caught_by=frozenset({"test_headers"}),
+    ),
+    Mutant(
+        name="null-external-order-id",
+        breaks="every answer: externalOrderId is null instead of an empty string when there is none",
+        edits=(
+            Edit(
+                "cata_sandbox/schemas.py",
+                "    externalOrderId: str\n    dispatched: bool\n    reason: str\n",
+                "    externalOrderId: str | None\n    dispatched: bool\n    reason: str\n",
+            ),
+            Edit(
+                "cata_sandbox/dispatch.py",
+                "        externalOrderId=external_order_id,\n        dispatched=dispatched,\n",
+                "        externalOrderId=external_order_id or None,\n        dispatched=dispatched,\n",
+            ),
+        ),
+        caught_by=frozenset({"test_answers"}),
+    ),
+    Mutant(
+        name="not-found-is-400",
+        breaks="every answer: an unknown id is answered 400 instead of the API's 404",
+        edits=(Edit("cata_sandbox/app.py", "    NotFound: 404,\n", "    NotFound: 400,\n"),),
+        caught_by=frozenset({"test_answers"}),
+    ),
+    Mutant(
+        name="reason-body-cut-at-100",
+        breaks="every answer: the POS body in the reason is cut at 100 characters, not 200",
+        edits=(Edit("cata_sandbox/classify.py", "REASON_BODY_CHARS = 200\n", "REASON_BODY_CHARS = 100\n"),),
+        caught_by=frozenset({"test_answers"}),
     ),
 )
 

@@ -27,6 +27,9 @@ EXAMPLES: dict[str, dict[str, int]] = {
     "transformer": {"dev": 8, "ci": 100, "mutant": 5},
     "delivery_ids": {"dev": 5, "ci": 40, "mutant": 4},
     "redispatch": {"dev": 4, "ci": 30, "mutant": 4},
+    "headers": {"dev": 5, "ci": 40, "mutant": 3},
+    "answers": {"dev": 10, "ci": 60, "mutant": 6},
+    "routes": {"dev": 4, "ci": 20, "mutant": 3},
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 TRANSPORT_PREFIX = "http request failed: "
+NO_ROUTE = "no dispatch route configured for this outlet/provider"
 # The seed's table.
 WEBHOOK_NON_2XX = "callback returned HTTP {code}"
 WEBHOOK_ERROR_BODY = "callback returned 2xx but body indicated error: {message}"

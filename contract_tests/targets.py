@@ -26,6 +26,9 @@ from contract_tests import repro
 
 IN_PROCESS_API_KEY = "contract-key"
 DEFAULT_BUDGET_S = 1.5
+# How far X-Cata-Timestamp may be from mock_pos's clock when the request arrives: one machine's clock in
+# process; live servers on two machines add their clock difference (--clock-tolerance).
+DEFAULT_CLOCK_TOLERANCE_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,7 @@ class Target:
     exclusive: bool
     # Live servers' budget: from GET /api/v1/sandbox, or --dispatch-budget; unknown when neither says it.
     budget_known: bool = True
+    clock_tolerance_s: float = DEFAULT_CLOCK_TOLERANCE_S
 
 
 @contextlib.contextmanager
