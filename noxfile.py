@@ -86,6 +86,19 @@ def mutants(session: nox.Session) -> None:
     session.run("python", "-m", "contract_tests.mutants", *session.posargs)
 
 
+@nox.session(python="3.11", default=False)
+def mutation(session: nox.Session) -> None:
+    """mutmut over the engine's modules with the contract suite as the judge; prints the score and survivors.
+
+    Slow (tens of minutes on two cores), so outside the default run. ``-- --max-children N`` sets the
+    parallelism; results stay in ``mutants/`` and a second run only re-tests what changed.
+    """
+    _sync(session, "mutation")
+    session.env["HYPOTHESIS_PROFILE"] = "mutation"
+    session.run("mutmut", "run", *(session.posargs or ["--max-children", "2"]))
+    session.run("python", "-m", "contract_tests.mutation_report")
+
+
 @nox.session(python="3.11")
 def fuzz(session: nox.Session) -> None:
     """schemathesis over /schema/openapi.json: every operation, every check, stateful links (bounded)."""

@@ -12,24 +12,24 @@ import os
 from hypothesis import HealthCheck, Phase, settings
 
 PROFILE_VARIABLE = "HYPOTHESIS_PROFILE"
-PROFILES = ("dev", "ci", "mutant")
+PROFILES = ("dev", "ci", "mutant", "mutation")
 
 # property → examples per test case (a parametrized test counts per parameter) under each profile;
 # "_slow" entries are the fault variants that wait out the dispatch budget (seconds per example).
 EXAMPLES: dict[str, dict[str, int]] = {
-    "hmac": {"dev": 15, "ci": 200, "mutant": 8},
-    "persistence": {"dev": 3, "ci": 12, "mutant": 2},
-    "persistence_slow": {"dev": 1, "ci": 3, "mutant": 1},
-    "reasons": {"dev": 4, "ci": 30, "mutant": 3},
-    "reasons_slow": {"dev": 2, "ci": 5, "mutant": 1},
-    "validation_field": {"dev": 2, "ci": 8, "mutant": 2},
-    "validation_envelope": {"dev": 3, "ci": 25, "mutant": 2},
-    "transformer": {"dev": 8, "ci": 100, "mutant": 5},
-    "delivery_ids": {"dev": 5, "ci": 40, "mutant": 4},
-    "redispatch": {"dev": 4, "ci": 30, "mutant": 4},
-    "headers": {"dev": 5, "ci": 40, "mutant": 3},
-    "answers": {"dev": 10, "ci": 60, "mutant": 6},
-    "routes": {"dev": 4, "ci": 20, "mutant": 3},
+    "hmac": {"dev": 15, "ci": 200, "mutant": 8, "mutation": 30},
+    "persistence": {"dev": 3, "ci": 12, "mutant": 2, "mutation": 3},
+    "persistence_slow": {"dev": 1, "ci": 3, "mutant": 1, "mutation": 1},
+    "reasons": {"dev": 4, "ci": 30, "mutant": 3, "mutation": 12},
+    "reasons_slow": {"dev": 2, "ci": 5, "mutant": 1, "mutation": 1},
+    "validation_field": {"dev": 2, "ci": 8, "mutant": 2, "mutation": 2},
+    "validation_envelope": {"dev": 3, "ci": 25, "mutant": 2, "mutation": 4},
+    "transformer": {"dev": 8, "ci": 100, "mutant": 5, "mutation": 15},
+    "delivery_ids": {"dev": 5, "ci": 40, "mutant": 4, "mutation": 6},
+    "redispatch": {"dev": 4, "ci": 30, "mutant": 4, "mutation": 5},
+    "headers": {"dev": 5, "ci": 40, "mutant": 3, "mutation": 6},
+    "answers": {"dev": 10, "ci": 60, "mutant": 6, "mutation": 15},
+    "routes": {"dev": 4, "ci": 20, "mutant": 3, "mutation": 4},
 }
 
 
@@ -54,6 +54,16 @@ def register() -> None:
         "mutant",
         common,
         max_examples=5,
+        phases=[Phase.explicit, Phase.generate],
+        database=None,
+        derandomize=True,
+    )
+    # mutmut (`nox -s mutation`) runs the suite once per generated mutant: more examples than `mutant`,
+    # so that a mutant is killed by the suite's power rather than by luck, still derandomized.
+    settings.register_profile(
+        "mutation",
+        common,
+        max_examples=10,
         phases=[Phase.explicit, Phase.generate],
         database=None,
         derandomize=True,
