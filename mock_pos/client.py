@@ -69,3 +69,47 @@ class MockAdmin:
             "GET", "/journal", 200, params={"target": target} if target else None
         )
         return entries
+
+    # --- mock Lightspeed ------------------------------------------------------------------------
+
+    def lightspeed_config(self) -> dict[str, Any]:
+        """Mock Lightspeed's configuration (client credentials, businesses, timings)."""
+        found: dict[str, Any] = self._call("GET", "/lightspeed", 200)
+        return found
+
+    def configure_lightspeed(self, config: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
+        """Change some settings (e.g. ``{"tokenLifetimeSeconds": 5}``), or all with ``replace=True``."""
+        method = "PUT" if replace else "PATCH"
+        shown: dict[str, Any] = self._call(method, "/lightspeed", 200, json=config)
+        return shown
+
+    def lightspeed_authorization_code(self) -> str:
+        """A one-time code for ``POST /lightspeed/oauth/token`` (grant ``authorization_code``)."""
+        return str(self._call("POST", "/lightspeed/authorize", 201)["code"])
+
+    def lightspeed_tokens(self) -> dict[str, Any]:
+        """A fresh OAuth2 token pair, without the code exchange."""
+        tokens: dict[str, Any] = self._call("POST", "/lightspeed/tokens", 201)
+        return tokens
+
+    def expire_lightspeed_tokens(self) -> int:
+        """Expire every access token now; returns how many."""
+        return int(self._call("POST", "/lightspeed/tokens/expire", 200)["expired"])
+
+    def lightspeed_orders(self) -> list[dict[str, Any]]:
+        """Accepted orders with their notifications (decimals as exact strings)."""
+        orders: list[dict[str, Any]] = self._call("GET", "/lightspeed/orders", 200)
+        return orders
+
+    def lightspeed_notify(self, reference: str, status: str, reason: str | None = None) -> dict[str, Any]:
+        """Send a notification (e.g. ``READY_FOR_PICKUP``) for an accepted order; returns the answer."""
+        body: dict[str, Any] = {"thirdPartyReference": reference, "status": status}
+        if reason is not None:
+            body["reason"] = reason
+        sent: dict[str, Any] = self._call("POST", "/lightspeed/notify", 200, json=body)
+        return sent
+
+    def add_lightspeed_notification_fault(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Disturb the next outcome notifications (``{"mode": "delay|never|twice|failure", ...}``)."""
+        fault: dict[str, Any] = self._call("POST", "/lightspeed/notification-faults", 201, json=spec)
+        return fault
