@@ -7,7 +7,9 @@ from litestar import Litestar
 from litestar.di import Provide
 
 from mock_pos.admin import AdminController, AdminError, admin_error_response
+from mock_pos.admin_atlas import AtlasAdmin
 from mock_pos.admin_lightspeed import LightspeedAdmin
+from mock_pos.atlas import atlas_handler
 from mock_pos.lightspeed import lightspeed_handler
 from mock_pos.outbound import Outbound
 from mock_pos.receivers import webhook_handler
@@ -31,9 +33,11 @@ def create_mock_pos(*, clock: Clock = utc_now, transport: httpx.AsyncBaseTranspo
         route_handlers=[
             AdminController,
             LightspeedAdmin,
+            AtlasAdmin,
             webhook_handler(state),
             revel_handler(state),
             lightspeed_handler(state),
+            atlas_handler(state),
         ],
         dependencies={"mock": Provide(provide_state, sync_to_thread=False)},
         exception_handlers={AdminError: admin_error_response},

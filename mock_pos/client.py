@@ -113,3 +113,33 @@ class MockAdmin:
         """Disturb the next outcome notifications (``{"mode": "delay|never|twice|failure", ...}``)."""
         fault: dict[str, Any] = self._call("POST", "/lightspeed/notification-faults", 201, json=spec)
         return fault
+
+    # --- mock Atlas Kitchen ---------------------------------------------------------------------
+
+    def atlas_config(self) -> dict[str, Any]:
+        """Mock Atlas's configuration (key, merchant, outlets, menu, webhook, schedule, retries)."""
+        found: dict[str, Any] = self._call("GET", "/atlas", 200)
+        return found
+
+    def configure_atlas(self, config: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
+        """Change some settings (e.g. ``{"webhookUrl": url}``), or all with ``replace=True``."""
+        shown: dict[str, Any] = self._call("PUT" if replace else "PATCH", "/atlas", 200, json=config)
+        return shown
+
+    def atlas_orders(self) -> list[dict[str, Any]]:
+        """Created orders as ``{"order", "body"}`` (decimals in ``body`` as exact strings)."""
+        orders: list[dict[str, Any]] = self._call("GET", "/atlas/orders", 200)
+        return orders
+
+    def atlas_event(self, order_id: int, event_type: str, url: str | None = None) -> dict[str, Any]:
+        """Send an order event (e.g. ``order.completed``) now; returns it with its first attempt."""
+        body: dict[str, Any] = {"orderId": order_id, "eventType": event_type}
+        if url is not None:
+            body["url"] = url
+        event: dict[str, Any] = self._call("POST", "/atlas/events", 200, json=body)
+        return event
+
+    def atlas_events(self) -> list[dict[str, Any]]:
+        """Every order event sent, with its attempts."""
+        events: list[dict[str, Any]] = self._call("GET", "/atlas/events", 200)
+        return events

@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from mock_pos.atlas_state import AtlasStore
 from mock_pos.catalogue import Product, RevelConfig, default_revel_config
 from mock_pos.faults import FaultSpec, RequestFacts, matches
 from mock_pos.lightspeed_state import LightspeedStore
@@ -301,6 +302,7 @@ class MockPosState:
     receivers: ReceiverRegistry = field(default_factory=ReceiverRegistry)
     revel: RevelStore = field(default_factory=RevelStore)
     lightspeed: LightspeedStore = field(default_factory=LightspeedStore)
+    atlas: AtlasStore = field(default_factory=AtlasStore)
 
     def reset(self) -> None:
         """``POST /__admin/reset``: no faults, journal or receivers; every mocked POS back to its defaults."""
@@ -309,3 +311,4 @@ class MockPosState:
         self.receivers.clear()
         self.revel.reset()
         self.lightspeed.reset()
+        self.atlas.reset()

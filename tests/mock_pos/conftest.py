@@ -326,3 +326,71 @@ async def lightspeed(client: httpx.AsyncClient, recorder: tuple[str, Recorder]) 
     assert registered.status_code == 200, registered.text
     yield helper
     assert (await client.post("/__admin/reset")).status_code == 200
+
+
+ATLAS_ORDER: dict[str, Any] = {
+    "fulfilment_type": "delivery",
+    "serving_date": "2025-04-03",
+    "timeslot_start": 54000,
+    "timeslot_end": 55800,
+    "timeslot_type": "asap",
+    "contact_name": "John",
+    "contact_number": "80000001",
+    "postal_code": "038988",
+    "address_line1": "8 Temasek Boulevard",
+    "external_order_id": "CATA8F2C91",
+    "notes": "Leave at the door",
+    "order_items": [
+        {
+            "item_id": 381,
+            "quantity": 1,
+            "price_cents": 1500,
+            "notes": "less spicy",
+            "sub_items": [{"item_id": 496, "quantity": 1, "price_cents": 0}],
+        },
+        {"item_id": 480, "quantity": 2, "price_cents": 500},
+    ],
+}
+
+
+class Atlas:
+    """Helpers for mock Atlas Kitchen: orders POSTed with the default credentials."""
+
+    headers = {"X-Api-Key": "sandbox-atlas-key", "X-Merchant-Id": "sandbox-merchant"}
+    create_path = "/atlas/admin/v1/outlets/3/channels/1/orders"
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    def order(self, **overrides: Any) -> dict[str, Any]:
+        body = copy.deepcopy(ATLAS_ORDER)
+        body.update(overrides)
+        return body
+
+    async def create(self, body: Any, path: str | None = None, **headers: str) -> httpx.Response:
+        content = body if isinstance(body, bytes) else _EXACT.encode(body)
+        sent = {**self.headers, "Content-Type": "application/json"}
+        sent.update({name.replace("_", "-"): value for name, value in headers.items()})
+        return await self.http.post(path or self.create_path, content=content, headers=sent)
+
+    async def get(self, path: str) -> httpx.Response:
+        return await self.http.get(f"/atlas/admin/v1{path}", headers=self.headers)
+
+    async def configure(self, **changes: Any) -> dict[str, Any]:
+        response = await self.http.patch("/__admin/atlas", json=changes)
+        assert response.status_code == 200, response.text
+        config: dict[str, Any] = response.json()
+        return config
+
+    async def events(self) -> list[dict[str, Any]]:
+        response = await self.http.get("/__admin/atlas/events")
+        assert response.status_code == 200, response.text
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+
+@pytest.fixture
+async def atlas(client: httpx.AsyncClient) -> AsyncIterator[Atlas]:
+    """Atlas helpers; on teardown the mock is reset, cancelling scheduled events and retries."""
+    yield Atlas(client)
+    assert (await client.post("/__admin/reset")).status_code == 200
