@@ -14,6 +14,8 @@ from mock_pos.atlas_config import MenuItem
 FULFILMENT_TYPES = ("dine_in", "pickup", "delivery")
 TIMESLOT_TYPES = ("asap", "available_timeslots")
 DAY_SECONDS = 86400
+INT32_MAX = 2**31 - 1
+MAX_NESTING = 10  # sub_items inside sub_items; deeper is refused, never recursed into
 MONEY_FIELDS = (
     "subtotal",
     "delivery_fee",
@@ -75,7 +77,7 @@ class AtlasCheck:
             self.fail("order_items", "must contain at least one item")
         else:
             for index, item in enumerate(items):
-                self.item(item, f"order_items[{index}]")
+                self.item(item, f"order_items[{index}]", 0)
 
     def serving_date(self, value: Any) -> None:
         if value is None:
@@ -98,7 +100,10 @@ class AtlasCheck:
             return None
         return int(value)
 
-    def item(self, item: Any, where: str) -> None:
+    def item(self, item: Any, where: str, depth: int) -> None:
+        if depth > MAX_NESTING:
+            self.fail(where, f"sub_items may be nested at most {MAX_NESTING} deep")
+            return
         if not isinstance(item, dict):
             self.fail(where, "must be an object")
             return
@@ -110,8 +115,8 @@ class AtlasCheck:
         quantity = item.get("quantity")
         if quantity is None:
             self.fail(f"{where}.quantity", "is required")
-        elif not is_int(quantity) or quantity < 1:
-            self.fail(f"{where}.quantity", "must be an integer of at least 1")
+        elif not is_int(quantity) or not 1 <= quantity <= INT32_MAX:
+            self.fail(f"{where}.quantity", f"must be an integer from 1 to {INT32_MAX}")
         price = item.get("price_cents")
         if price is None:
             self.fail(f"{where}.price_cents", "is required")
@@ -124,7 +129,7 @@ class AtlasCheck:
             self.fail(f"{where}.sub_items", "must be a list")
             return
         for index, sub in enumerate(subs):
-            self.item(sub, f"{where}.sub_items[{index}]")
+            self.item(sub, f"{where}.sub_items[{index}]", depth + 1)
 
 
 def _clock(seconds: int) -> str:

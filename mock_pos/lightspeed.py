@@ -63,7 +63,7 @@ def order_answer(state: MockPosState, exchange: Exchange, body: bytes, notes: li
     try:
         parsed = pipeline.decode_json(body)
         exact = pipeline.decode_json(body, parse_float=str)
-    except ValueError:
+    except (ValueError, RecursionError):
         return _bad_json(path, now)
     if not isinstance(parsed, dict):
         return _bad_json(path, now)
@@ -170,11 +170,15 @@ def api_answer(state: MockPosState, exchange: Exchange, body: bytes, notes: list
 
 
 def _item_notes(items: Any) -> list[Any]:
+    """``notes`` of every item and sub-item, breadth first (iterative: nesting depth is the sender's)."""
     found: list[Any] = []
-    for item in items if isinstance(items, list) else []:
+    queue = list(items) if isinstance(items, list) else []
+    while queue:
+        item = queue.pop(0)
         if isinstance(item, dict):
             found.append(item.get("notes"))
-            found.extend(_item_notes(item.get("subItems")))
+            subs = item.get("subItems")
+            queue.extend(subs if isinstance(subs, list) else [])
     return found
 
 
@@ -187,27 +191,40 @@ def notes_of(parsed: Any) -> list[str]:
     return pipeline.texts(parsed.get("orderNote"), customer_notes, *_item_notes(parsed.get("items")))
 
 
+def loose_json(body: bytes) -> Any:
+    """The body as JSON for fault matching and notes, or None (also when nested too deep to parse)."""
+    try:
+        return pipeline.loose_json(body)
+    except RecursionError:
+        return None
+
+
 def shaped_fault(spec: FaultSpec | None, path: str, now: datetime) -> FaultSpec | None:
-    """A status fault with no body of its own answers in Lightspeed's shape (Spring error body; 401 OAuth)."""
+    """A status fault with no body of its own answers in Lightspeed's shape.
+
+    On ``/oauth/token`` a 400/401 is an RFC 6749 error (``invalid_request`` / ``invalid_client``); on the
+    API a 401 is the bearer-token error; anything else is Spring's error body.
+    """
     if not isinstance(spec, StatusFault) or spec.body is not None or spec.code < 400:
         return spec
-    if spec.code == 401:
-        payload: Any = {"error": "invalid_token", "error_description": "mock status 401"}
+    oauth_errors = {400: "invalid_request", 401: "invalid_client"}
+    if path == "/oauth/token" and spec.code in oauth_errors:
+        payload: Any = {"error": oauth_errors[spec.code], "error_description": f"mock status {spec.code}"}
+    elif spec.code == 401:
+        payload = {"error": "invalid_token", "error_description": "mock status 401"}
     else:
         phrase = {400: "Bad Request", 404: "Not Found", 409: "Conflict", 429: "Too Many Requests"}
-        payload = spring_error(
-            spec.code, phrase.get(spec.code, "Internal Server Error"), "mock status", path, now
-        )
-    return msgspec.structs.replace(
-        spec, body=msgspec.json.encode(payload).decode(), content_type="application/json"
-    )
+        error = phrase.get(spec.code, "Internal Server Error")
+        payload = spring_error(spec.code, error, "mock status", path, now)
+    encoded = msgspec.json.encode(payload).decode()
+    return msgspec.structs.replace(spec, body=encoded, content_type="application/json")
 
 
 async def serve_lightspeed(state: MockPosState, exchange: Exchange) -> None:
     """Journal and answer one request under ``/lightspeed``."""
     body = await exchange.read_body()
     oauth = exchange.route_path.rstrip("/") == "/oauth/token"
-    parsed = None if oauth else pipeline.loose_json(body)
+    parsed = None if oauth else loose_json(body)
     top = parsed if isinstance(parsed, dict) else {}
     facts = RequestFacts(
         target=OAUTH_TARGET if oauth else TARGET,

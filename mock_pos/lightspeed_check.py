@@ -16,6 +16,9 @@ from typing import Any
 from mock_pos.lightspeed_config import LightspeedItem
 from mock_pos.lightspeed_state import LightspeedStore
 
+INT32_MAX = 2**31 - 1
+MONEY_DIGITS = 15  # amounts below 10^15, at most 12 decimal places: beyond any order
+MAX_NESTING = 10  # subItems inside subItems; deeper is refused, never recursed into
 _JAVA_TYPES = {"NotNull": "java.lang.String", "Size": "java.lang.String", "Min": "java.lang.Integer"}
 _INDEX = re.compile(r"\[\d+\]")
 
@@ -70,14 +73,22 @@ def as_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | Decimal):
-        return Decimal(value)
+        return _bounded(Decimal(value))
     if isinstance(value, str):
         try:
             parsed = Decimal(value.strip())
         except InvalidOperation:
             return None
-        return parsed if parsed.is_finite() else None
+        return _bounded(parsed)
     return None
+
+
+def _bounded(value: Decimal) -> Decimal | None:
+    exponent = value.as_tuple().exponent
+    if not value.is_finite() or not isinstance(exponent, int) or exponent < -12:
+        return None
+    # adjusted() needs no context, so a huge exponent cannot overflow here; below 10^15 sums stay exact
+    return value if value.is_zero() or value.adjusted() < MONEY_DIGITS else None
 
 
 def as_int(value: Any) -> int | None:
@@ -144,14 +155,17 @@ class OrderCheck:
             self.fail("items", "NotEmpty", "must not be empty")
         else:
             self.total = sum(
-                (self.item(catalogue, item, f"items[{index}]") for index, item in enumerate(items)),
+                (self.item(catalogue, item, f"items[{index}]", 0) for index, item in enumerate(items)),
                 Decimal(0),
             )
         if "payment" in body:
             self.payment(body["payment"])
 
-    def item(self, catalogue: dict[str, LightspeedItem] | None, item: Any, where: str) -> Decimal:
+    def item(self, catalogue: dict[str, LightspeedItem] | None, item: Any, where: str, depth: int) -> Decimal:
         """Check one item (and its sub-items); returns its line total (0 where it cannot be priced)."""
+        if depth > MAX_NESTING:
+            self.fail(where, "Size", f"subItems may be nested at most {MAX_NESTING} deep")
+            return Decimal(0)
         if not isinstance(item, dict):
             self.fail(where, "typeMismatch", "must be an object")
             return Decimal(0)
@@ -164,6 +178,9 @@ class OrderCheck:
             self.fail(f"{where}.quantity", "NotNull", "must not be null")
         elif quantity is None or quantity < 1:
             self.fail(f"{where}.quantity", "Min", "must be greater than or equal to 1")
+        elif quantity > INT32_MAX:
+            self.fail(f"{where}.quantity", "Max", f"must be less than or equal to {INT32_MAX}")
+            quantity = None
         unit = known.price if known is not None else Decimal(0)
         if "customItemPrice" in item:
             custom = as_decimal(item["customItemPrice"])
@@ -171,14 +188,19 @@ class OrderCheck:
                 self.fail(f"{where}.customItemPrice", "typeMismatch", "must be a decimal number")
             else:
                 unit = custom
-        for index, modifier in enumerate(item.get("modifiers") or []):
+        modifiers = item.get("modifiers") or []
+        if not isinstance(modifiers, list):
+            self.fail(f"{where}.modifiers", "typeMismatch", "must be a list")
+            modifiers = []
+        for index, modifier in enumerate(modifiers):
             self.modifier(modifier, f"{where}.modifiers[{index}]")
         subs = item.get("subItems") or []
         if not isinstance(subs, list):
             self.fail(f"{where}.subItems", "typeMismatch", "must be a list")
             subs = []
         inner = sum(
-            (self.item(catalogue, sub, f"{where}.subItems[{i}]") for i, sub in enumerate(subs)), Decimal(0)
+            (self.item(catalogue, sub, f"{where}.subItems[{i}]", depth + 1) for i, sub in enumerate(subs)),
+            Decimal(0),
         )
         return (unit + inner) * (quantity if quantity is not None and quantity > 0 else 0)
 

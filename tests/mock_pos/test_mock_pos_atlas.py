@@ -169,7 +169,7 @@ def _broken(order: dict[str, Any], change: str) -> dict[str, Any]:
         ("no-address", "address_line1", "is required for delivery"),
         ("no-items", "order_items", "must contain at least one item"),
         ("unknown-item", "order_items[1].item_id", "item 999 is not on the menu"),
-        ("zero-quantity", "order_items[1].quantity", "must be an integer of at least 1"),
+        ("zero-quantity", "order_items[1].quantity", "must be an integer from 1 to 2147483647"),
         ("no-price", "order_items[1].price_cents", "is required"),
         ("fractional-price", "order_items[1].price_cents", "must be an integer amount in cents"),
         ("float-whole-price", "order_items[1].price_cents", "must be an integer amount in cents"),

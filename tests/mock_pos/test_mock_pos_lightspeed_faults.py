@@ -146,3 +146,15 @@ async def test_journal_records_the_exact_bytes(admin: Any, lightspeed: Any, enco
     entry = (await admin.journal("lightspeed"))[-1]
     assert base64.b64decode(entry["bodyBase64"]) == raw
     assert b'"paymentAmount":21.10' in raw
+
+
+@pytest.mark.parametrize(("code", "error"), [(400, "invalid_request"), (401, "invalid_client")])
+async def test_oauth_status_fault_answers_an_oauth_error(
+    admin: Any, lightspeed: Any, code: int, error: str
+) -> None:
+    await admin.fault(target="lightspeed-oauth", mode="status", code=code)
+    response = await lightspeed.oauth(grant_type="refresh_token", refresh_token=lightspeed.refresh)
+    assert (response.status_code, response.json()) == (
+        code,
+        {"error": error, "error_description": f"mock status {code}"},
+    )
