@@ -75,6 +75,8 @@ def order_answer(state: MockPosState, exchange: Exchange, body: bytes, notes: li
     if reference in store.orders:
         return Reply.json(409, {"status": "fail", "msg": f"reference has already been used {reference}"})
     assert check.location_id is not None
+    account = parsed.get("accountIdentifier") if dine_in else None  # checked: an open account, if given
+    onto = store.account_orders(str(account))[:1] if account is not None else []
     order = store.accept(
         {
             "kind": "local" if dine_in else "toGo",
@@ -85,7 +87,8 @@ def order_answer(state: MockPosState, exchange: Exchange, body: bytes, notes: li
             "exact_body": exact,
             "received_at": now,
             "total": check.total,
-        }
+        },
+        onto[0] if onto else None,
     )
     problem = schedule_acceptance(state, order, notes)
     if problem is not None:
@@ -162,8 +165,8 @@ def api_answer(state: MockPosState, exchange: Exchange, body: bytes, notes: list
         return _not_allowed(path, method, "GET", now)
     if path == "/o/op/data/businesses":
         return Reply.json(200, _businesses(store))
-    order = store.account(path[len(ACCOUNTS_PREFIX) :])
-    return _json(200, account_view(order)) if order is not None else _not_found(path, now)
+    orders = store.account_orders(path[len(ACCOUNTS_PREFIX) :])
+    return _json(200, account_view(orders)) if orders else _not_found(path, now)
 
 
 # --- faults, notes and the mount ------------------------------------------------------------------

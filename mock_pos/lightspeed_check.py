@@ -148,6 +148,9 @@ class OrderCheck:
             self.text(customer, "firstName", "customerInfo.firstName", 1, 128)
         if self.dine_in and body.get("tableNumber") is None:
             self.fail("tableNumber", "NotNull", "must not be null")
+        account = body.get("accountIdentifier")
+        if self.dine_in and account is not None and not self.store.account_orders(str(account)):
+            self.fail("accountIdentifier", "Invalid", f"no open account {account}")
         if "clientCount" in body and ((count := as_int(body["clientCount"])) is None or count < 1):
             self.fail("clientCount", "Min", "must be greater than or equal to 1")
         items = body.get("items")

@@ -13,10 +13,12 @@ import asyncio
 import base64
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import msgspec
 
+from mock_pos.lightspeed_check import as_decimal
 from mock_pos.lightspeed_state import DEFAULT_FAILURE_REASON, LightspeedOrder, NotificationFault
 from mock_pos.outbound import OutboundError
 from mock_pos.state import MockPosState, rfc3339
@@ -48,29 +50,35 @@ def find_notification_directive(notes: Iterable[str]) -> NotificationFault | Non
     return None
 
 
-def account_view(order: LightspeedOrder) -> dict[str, Any]:
-    """The account the POS opened for a delivered order (``provideAccount`` and ``GET .../accounts``)."""
-    body = order.body if isinstance(order.body, dict) else {}
-    entries = [
-        {
-            "itemName": item.get("customItemName") or item.get("sku"),
-            "itemSku": item.get("sku"),
-            "quantity": item.get("quantity"),
-            "subLineItems": item.get("subItems", []),
-        }
-        for item in body.get("items", [])
-        if isinstance(item, dict)
-    ]
-    payment = body.get("payment") if isinstance(body.get("payment"), dict) else {}
+def account_view(orders: list[LightspeedOrder]) -> dict[str, Any]:
+    """The POS account of delivered orders (the one that opened it first, then dine-in additions to it)."""
+    first = orders[0]
+    entries: list[dict[str, Any]] = []
+    paid = Decimal(0)
+    for order in orders:
+        body = order.body if isinstance(order.body, dict) else {}
+        entries += [
+            {
+                "itemName": item.get("customItemName") or item.get("sku"),
+                "itemSku": item.get("sku"),
+                "quantity": item.get("quantity"),
+                "subLineItems": item.get("subItems", []),
+            }
+            for item in body.get("items", [])
+            if isinstance(item, dict)
+        ]
+        payment = body.get("payment")
+        paid += as_decimal(payment.get("paymentAmount")) or 0 if isinstance(payment, dict) else 0
+    opening = first.body if isinstance(first.body, dict) else {}
     return {
-        "uuid": f"acc-{order.account_id}",
-        "identifier": order.account_identifier,
-        "name": order.reference,
-        "currentAmount": order.total,
-        "paidAmount": payment.get("paymentAmount", 0) if payment else 0,
+        "uuid": f"acc-{first.account_id}",
+        "identifier": first.account_identifier,
+        "name": first.reference,
+        "currentAmount": sum((order.total for order in orders), Decimal(0)),
+        "paidAmount": paid,
         "salesEntries": entries,
-        "tableNumber": body.get("tableNumber"),
-        "status": order.status,
+        "tableNumber": opening.get("tableNumber"),
+        "status": orders[-1].status,
     }
 
 
@@ -106,7 +114,7 @@ async def send(
     body = notification_body(order, status, reason)
     if registration.provide_account and status != "FAILURE":
         event = msgspec.json.decode(body)
-        event["account"] = account_view(order)
+        event["account"] = account_view(state.lightspeed.account_orders(order.account_identifier) or [order])
         body = _EXACT.encode(event)
     headers = {"Content-Type": "application/json"}
     if registration.with_basic_auth:

@@ -183,19 +183,21 @@ class LightspeedStore:
 
     # --- orders ---------------------------------------------------------------------------------
 
-    def accept(self, order_fields: dict[str, Any]) -> LightspeedOrder:
-        """Keep an accepted order; its account ids are drawn now and announced by the SUCCESS notification."""
-        number = next(self._accounts)
-        identifier = f"A{number % 1000000}.{len(self.orders) + 1}"
-        order = LightspeedOrder(account_id=str(number), account_identifier=identifier, **order_fields)
+    def accept(self, order_fields: dict[str, Any], onto: LightspeedOrder | None = None) -> LightspeedOrder:
+        """Keep an accepted order; its account ids (``onto``'s for a dine-in addition to an open account,
+        else new ones) are announced by the SUCCESS notification."""
+        if onto is not None:
+            account_id, identifier = onto.account_id, onto.account_identifier
+        else:
+            number = next(self._accounts)
+            account_id, identifier = str(number), f"A{number % 1000000}.{len(self.orders) + 1}"
+        order = LightspeedOrder(account_id=account_id, account_identifier=identifier, **order_fields)
         self.orders[order.reference] = order
         return order
 
-    def account(self, identifier: str) -> LightspeedOrder | None:
-        """The delivered order whose account has this identifier."""
-        return next(
-            (o for o in self.orders.values() if o.delivered and o.account_identifier == identifier), None
-        )
+    def account_orders(self, identifier: str) -> list[LightspeedOrder]:
+        """The delivered orders on the account with this identifier, oldest first (empty: no such account)."""
+        return [o for o in self.orders.values() if o.delivered and o.account_identifier == identifier]
 
     def add_fault(self, spec: NotificationFault) -> ActiveNotificationFault:
         """Activate a notification fault."""

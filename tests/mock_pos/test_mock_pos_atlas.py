@@ -232,3 +232,12 @@ async def test_admin_configuration_replaces_the_menu(client: httpx.AsyncClient, 
     assert (duplicate.status_code, duplicate.json()["field"]) == (400, "items[6].id")
     wrong = await client.patch("/__admin/atlas", json={"retryDelaysSeconds": [-1]})
     assert (wrong.status_code, wrong.json()["field"]) == (400, "retryDelaysSeconds[0]")
+
+
+async def test_reset_forgets_orders_and_configuration(client: httpx.AsyncClient, atlas: Any) -> None:
+    await atlas.configure(webhookUrl="http://127.0.0.1:9/hook", eventSchedule=[])
+    await atlas.create(atlas.order())
+    assert (await client.post("/__admin/reset")).status_code == 200
+    assert (await client.get("/__admin/atlas/orders")).json() == []
+    assert (await client.get("/__admin/atlas")).json()["webhookUrl"] is None
+    assert (await atlas.create(atlas.order())).json()["id"] == 86  # ids never repeat

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -210,3 +211,43 @@ async def test_bad_notification_directive_is_recorded_and_the_order_succeeds(
     assert event["status"] == "SUCCESS"
     [order] = await lightspeed.orders()
     assert order["notifications"][0] == {"directiveError": "mock-notification:delay: 'soon' is not a number"}
+
+
+async def test_dine_in_addition_to_an_open_account(
+    client: httpx.AsyncClient, lightspeed: Any, recorder: Any, poll: Any
+) -> None:
+    await lightspeed.place(lightspeed.order(tableNumber="7"), kind="local")
+    await poll(lambda: recorder[1].requests)
+    more = lightspeed.order(
+        tableNumber="7",
+        thirdPartyReference="cata-ord-0002",
+        accountIdentifier="A134196.1",
+        items=[{"sku": "COLA-01", "quantity": 1}],
+        payment={"paymentAmount": Decimal("2.80")},
+    )
+    assert (await lightspeed.place(more, kind="local")).status_code == 200
+    await poll(lambda: len(recorder[1].requests) == 2)
+    assert _bodies(recorder)[1]["ikentooAccountIdentifier"] == "A134196.1"
+    account = await client.get("/lightspeed/o/op/1/order/accounts/A134196.1", headers=lightspeed.auth())
+    assert [entry["itemSku"] for entry in account.json()["salesEntries"]] == [
+        "BURGER-01",
+        "FRIES-01",
+        "COLA-01",
+    ]
+    assert '"currentAmount":21.90' in account.text
+    assert '"paidAmount":23.90' in account.text
+    unknown = await lightspeed.place(
+        lightspeed.order(tableNumber="7", thirdPartyReference="cata-ord-0003", accountIdentifier="A9.9"),
+        kind="local",
+    )
+    assert [(e["field"], e["defaultMessage"]) for e in unknown.json()["errors"]] == [
+        ("accountIdentifier", "no open account A9.9")
+    ]
+
+
+async def test_reset_forgets_orders_webhooks_and_tokens(client: httpx.AsyncClient, lightspeed: Any) -> None:
+    await lightspeed.place(lightspeed.order())
+    assert (await client.post("/__admin/reset")).status_code == 200
+    assert await lightspeed.orders() == []
+    assert (await client.get("/__admin/lightspeed/webhooks")).json() == []
+    assert (await lightspeed.place(lightspeed.order())).status_code == 401
