@@ -151,7 +151,7 @@ async def test_never_sent(client: httpx.AsyncClient, lightspeed: Any, recorder: 
 async def test_delayed(client: httpx.AsyncClient, lightspeed: Any, recorder: Any, poll: Any) -> None:
     await client.post(
         "/__admin/lightspeed/notification-faults",
-        json={"mode": "delay", "seconds": 0.8, "thirdPartyReference": "cata-ord-0001"},
+        json={"mode": "delay", "seconds": 1.5, "thirdPartyReference": "cata-ord-0001"},
     )
     await lightspeed.place(lightspeed.order())
     await lightspeed.place(lightspeed.order(thirdPartyReference="cata-ord-0002"))
