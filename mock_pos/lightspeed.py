@@ -17,6 +17,7 @@ from litestar.handlers.asgi_handlers import ASGIRouteHandler
 from litestar.types import HTTPScope, Receive, Scope, Send
 
 from mock_pos import pipeline
+from mock_pos.admin import BadAdminInput, decode_input
 from mock_pos.faults import FaultSpec, RequestFacts, StatusFault, scalar_text
 from mock_pos.lightspeed_check import OrderCheck, field_error, spring_error, validation_body
 from mock_pos.lightspeed_notify import account_view, schedule_acceptance
@@ -113,11 +114,24 @@ def _webhook_answer(store: LightspeedStore, exchange: Exchange, body: bytes, now
         if method not in ("PUT", "POST"):
             return _not_allowed(path, method, "PUT, POST", now)
         try:
-            registration = msgspec.json.decode(body, type=WebhookRegistration)
-        except msgspec.DecodeError as exc:  # ValidationError included
-            text = str(exc)
-            field = "endpointId" if "endpointId" in text else "url" if "url" in text else "body"
-            return Reply.json(400, validation_body("webhook", [_webhook_error(field, text)], path, now))
+            parsed = pipeline.decode_json(body)
+        except (ValueError, RecursionError):
+            return _bad_json(path, now)
+        if not isinstance(parsed, dict):
+            return _bad_json(path, now)
+        errors = [
+            field_error("webhook", name, "NotNull", "must not be null")
+            for name in ("endpointId", "url")
+            if not parsed.get(name)
+        ]
+        try:
+            registration: WebhookRegistration = decode_input(body, WebhookRegistration)
+        except BadAdminInput as exc:  # the same decoding as the admin API's, naming the field
+            errors = errors or [
+                field_error("webhook", exc.field or "body", "typeMismatch", "has the wrong type")
+            ]
+        if errors:
+            return Reply.json(400, validation_body("webhook", errors, path, now))
         if method == "POST" and registration.endpoint_id not in store.webhooks:
             return _not_found(path, now)
         store.webhooks[registration.endpoint_id] = registration
@@ -132,11 +146,6 @@ def _webhook_answer(store: LightspeedStore, exchange: Exchange, body: bytes, now
         del store.webhooks[endpoint_id]
         return Reply(204)
     return Reply.json(200, found.view())
-
-
-def _webhook_error(field: str, text: str) -> dict[str, Any]:
-    code = "NotNull" if "missing" in text.lower() else "typeMismatch"
-    return field_error("webhook", field, code, "must not be null" if code == "NotNull" else "invalid value")
 
 
 def api_answer(state: MockPosState, exchange: Exchange, body: bytes, notes: list[str]) -> Reply:

@@ -329,3 +329,36 @@ async def test_bad_admin_configuration_names_the_field(client: httpx.AsyncClient
     assert response.json()["field"] == "businesses[0].locations[0].items[6].sku"
     wrong_type = await client.patch("/__admin/lightspeed", json={"tokenLifetimeSeconds": "soon"})
     assert (wrong_type.status_code, wrong_type.json()["field"]) == (400, "tokenLifetimeSeconds")
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        ({}, [("endpointId", "NotNull"), ("url", "NotNull")]),
+        (
+            {"endpointId": "X", "url": "http://h/x", "withBasicAuth": "yes"},
+            [("withBasicAuth", "typeMismatch")],
+        ),
+    ],
+)
+async def test_webhook_registration_errors_name_the_field(
+    client: httpx.AsyncClient, lightspeed: Any, body: dict[str, Any], errors: list[tuple[str, str]]
+) -> None:
+    response = await client.put("/lightspeed/o/wh/1/webhook", json=body, headers=lightspeed.auth())
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == errors
+
+
+async def test_webhook_update_of_an_unknown_endpoint_is_404(
+    client: httpx.AsyncClient, lightspeed: Any
+) -> None:
+    body = {"endpointId": "NEW", "url": "http://127.0.0.1:9/x"}
+    response = await client.post("/lightspeed/o/wh/1/webhook", json=body, headers=lightspeed.auth())
+    assert response.status_code == 404
+    assert (
+        await client.post(
+            "/lightspeed/o/wh/1/webhook",
+            json={**body, "endpointId": "CATA-WEBHOOK"},
+            headers=lightspeed.auth(),
+        )
+    ).status_code == 200
