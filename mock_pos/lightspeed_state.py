@@ -9,7 +9,7 @@ import asyncio
 import itertools
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -93,7 +93,9 @@ class LightspeedOrder:
             "ikentooAccountId": self.account_id if self.delivered else None,
             "ikentooAccountIdentifier": self.account_identifier if self.delivered else None,
             "body": self.exact_body,
-            "receivedAt": self.received_at.isoformat(),
+            "receivedAt": self.received_at.astimezone(UTC).strftime(
+                "%Y-%m-%dT%H:%M:%S.%fZ"
+            ),  # as the journal
             "notifications": self.notifications,
         }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ async def test_to_go_order_is_accepted_and_kept_with_exact_decimals(lightspeed: 
         "tipAmount": "2.00",
     }
     assert kept["body"]["items"][1]["customItemPrice"] == "3.250"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", kept["receivedAt"])
 
 
 async def test_dine_in_order_goes_to_local_and_needs_a_table(lightspeed: Any) -> None:
