@@ -130,3 +130,10 @@ async def test_unusable_directive_is_reported_and_ignored(admin: Any, atlas: Any
     assert response.status_code == 200
     [entry] = await admin.journal("atlas")
     assert entry["directiveError"] == "mock:status: 'soon' is not a number"
+
+
+async def test_a_status_directive_without_a_code_says_it_needs_one(admin: Any, atlas: Any) -> None:
+    response = await atlas.create(atlas.order(notes="mock:status"))
+    assert response.status_code == 200
+    [entry] = await admin.journal("atlas")
+    assert entry["directiveError"] == "mock:status needs a code, e.g. mock:status:503"

@@ -107,3 +107,19 @@ async def test_atlas_hostile_item_fields(atlas: Any, change: dict[str, Any], fie
     response = await atlas.create(order)
     assert response.status_code == 422, response.text
     assert field in [detail["field"] for detail in response.json()["details"]]
+
+
+DEEP = b"[" * 200000 + b"]" * 200000
+
+
+@pytest.mark.parametrize(
+    "path", ["/webhooks/deep-receiver", "/revel/specialresources/cart/submit", "/revel/webhooks/finalize"]
+)
+async def test_json_nested_past_the_recursion_limit_never_crashes_a_receiver_or_mock_revel(
+    client: Any, path: str
+) -> None:
+    """Nesting deeper than Python's recursion limit is "not JSON" to every mock, never a 500."""
+    response = await client.post(path, content=DEEP, headers={"Content-Type": "application/json"})
+    assert response.status_code < 500, (response.status_code, response.text[:200])
+    journal = (await client.get("/__admin/journal")).json()
+    assert [entry["path"] for entry in journal] == [path], "the request is still journaled"

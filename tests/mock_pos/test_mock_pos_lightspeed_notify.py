@@ -15,6 +15,11 @@ def _bodies(recorder: Any) -> list[dict[str, Any]]:
     return [json.loads(request["body"]) for request in recorder[1].requests]
 
 
+async def _notified(lightspeed: Any) -> list[dict[str, Any]]:
+    """The orders whose notification the mock has recorded (it records one after its receiver answered)."""
+    return [order for order in await lightspeed.orders() if order["notifications"]]
+
+
 async def test_success_notification_arrives_after_200_ok(lightspeed: Any, recorder: Any, poll: Any) -> None:
     assert (await lightspeed.place(lightspeed.order())).json() == {"status": "ok"}
     [request] = await poll(lambda: recorder[1].requests)
@@ -30,7 +35,8 @@ async def test_success_notification_arrives_after_200_ok(lightspeed: Any, record
         "ikentooAccountIdentifier": "A134196.1",
         "businessLocationId": 45454565682155,
     }
-    [order] = await lightspeed.orders()
+    # The receiver has the request before the mock has read its answer: wait for the mock's record.
+    [order] = await poll(lambda: _notified(lightspeed))
     assert (order["status"], order["ikentooAccountId"]) == ("SUCCESS", "2114502594134196")
     [sent] = order["notifications"]
     assert (sent["status"], sent["answerStatus"]) == ("SUCCESS", 200)
@@ -117,7 +123,7 @@ async def test_failure_after_200_ok(
         "type": "ORDER",
         "reason": "Closed today",
     }
-    [order] = await lightspeed.orders()
+    [order] = await poll(lambda: _notified(lightspeed))
     assert (order["status"], order["ikentooAccountId"], order["notifications"][0]["fault"]) == (
         "FAILURE",
         None,
