@@ -124,6 +124,9 @@ globalThis.__cata_install = (function (host, hostLog, ErrorCtor, stringify, pars
   function lockdown() {
     delete globalThis.WeakRef;
     delete globalThis.FinalizationRegistry;
+    // Error's two accessors keep their value in the realm, out of reach of freezing: make them constants.
+    Object.defineProperty(Error, "prepareStackTrace", {value: undefined, writable: false, configurable: false});
+    Object.defineProperty(Error, "stackTraceLimit", {value: Error.stackTraceLimit, writable: false, configurable: false});
     var seen = new Set();
     var queue = [
       globalThis,
