@@ -72,7 +72,7 @@ def precision_findings(
                     body_path=concrete,
                     order_text=str(value),
                     expected=expected,
-                    received="missing" if got is _MISSING else json.dumps(got, default=str),
+                    received=_text(got),
                 )
             )
     return findings
@@ -121,6 +121,14 @@ def _at(node: Any, steps: list[str | int]) -> Any:
             continue
         return _MISSING
     return node
+
+
+def _text(value: Any) -> str:
+    if value is _MISSING:
+        return "missing"
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value, default=str)
 
 
 def _as_decimal(value: Any) -> Decimal | None:
