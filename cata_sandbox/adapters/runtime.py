@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from cata_sandbox.adapters.catalog import AdapterCatalog
+from cata_sandbox.adapters.hostcalls import exchange
 from cata_sandbox.adapters.results import HostHttp, RunResult, ScriptError, Timings, dispatch_request
 from cata_sandbox.adapters.worker import MAX_FRAME
 
@@ -25,7 +26,6 @@ _LENGTH = struct.Struct(">I")
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
 MAX_LOG_LINES = 200
-MAX_HTTP_PER_CALL = 50
 
 
 @dataclass(eq=False)
@@ -207,50 +207,13 @@ class AdapterRuntime:
             elif kind == "http":
                 requests = _decoder.decode(str(frame["req"]))
                 calls[0] += len(requests)
-                answer = await self._exchange(requests, http, deadline, calls[0], expired)
+                try:
+                    answer = await exchange(requests, http, deadline, calls[0])
+                except TimeoutError:
+                    raise _Killed(expired) from None
                 await self._send(
                     process, {"t": "http", "call": call, "res": _encoder.encode(answer).decode()}
                 )
-
-    async def _exchange(
-        self,
-        requests: list[dict[str, Any]],
-        http: HostHttp | None,
-        deadline: float,
-        count: int,
-        expired: ScriptError,
-    ) -> dict[str, Any]:
-        if http is None:
-            return {"error": "no outbound HTTP is available to this call"}
-        if count > MAX_HTTP_PER_CALL:
-            return {"error": f"more than {MAX_HTTP_PER_CALL} requests in one call"}
-
-        async def one(request: dict[str, Any]) -> dict[str, Any]:
-            body = request.get("body")
-            status, headers, data = await http.request(
-                str(request["method"]),
-                str(request["url"]),
-                {str(k): str(v) for k, v in (request.get("headers") or {}).items()},
-                None if body is None else str(body).encode(),
-                timeout=max(0.001, deadline - time.monotonic()),
-            )
-            return {"statusCode": status, "headers": headers, "body": data.decode("utf-8", errors="replace")}
-
-        remaining = deadline - time.monotonic()
-        try:
-            responses = await asyncio.wait_for(
-                asyncio.gather(*(one(r) for r in requests)), max(0.0, remaining)
-            )
-        except TimeoutError:
-            raise _Killed(expired) from None
-        except Exception as exc:
-            if time.monotonic() >= deadline:
-                raise _Killed(expired) from None
-            failed = (
-                requests[0] if len(requests) == 1 else {"method": "batch", "url": f"{len(requests)} requests"}
-            )
-            return {"error": f"{failed['method']} {failed['url']} failed: {exc}"}
-        return {"responses": responses}
 
     async def _send(self, process: _Process, message: dict[str, Any]) -> None:
         data = _encoder.encode(message)

