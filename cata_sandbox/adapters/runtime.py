@@ -184,7 +184,8 @@ class AdapterRuntime:
             "call": call,
             "key": script.digest,
             "src": None if script.digest in process.seen else script.source,
-            "label": script.path,
+            # Errors name a shipped script by provider/topic, a script from an extra folder by its path.
+            "label": script.path if script.origin == "extra" else script.label,
             "fn": function,
             "input": text.decode(),
             "mem": self.memory_limit,

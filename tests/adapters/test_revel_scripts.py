@@ -229,3 +229,14 @@ def test_status_update_without_dining_options_throws_like_the_python(js: SyncRun
     assert result.error.message.startswith(
         "Error: outlet OUT-9 has no Revel dining-option ids configured (settings.diningOptionIds) (at "
     )
+
+
+def test_missing_credentials_are_named_and_located_in_the_shipped_script(js: SyncRuntime) -> None:
+    revel_input = script_input(SMALL_ORDER)
+    del revel_input["baseUrl"]
+    result = js.run("revel", "order_dispatch", revel_input)
+    assert result.error is not None
+    assert result.error.message.startswith(
+        "Error: revel: input.baseUrl is not set (the provider connection or the outlet's credentials)"
+        " (at revel/order_dispatch.js:"
+    )

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import msgspec
 
-from cata_sandbox.adapters import load_catalog
+from cata_sandbox.adapters import BUILTIN_DIR, load_catalog
 from cata_sandbox.adapters.hosthttp import HttpxHostHttp
 from tests.adapters.conftest import Loopback, soon, start_runtime, write_script
 
 
 async def run_one(tmp_path: Path, http: HttpxHostHttp, body: str, input: dict, topic: str = "sync_products"):  # type: ignore[no-untyped-def, type-arg]
     write_script(tmp_path, "acme", topic, body)
-    runtime = await start_runtime(load_catalog(tmp_path), http)
+    runtime = await start_runtime(load_catalog(BUILTIN_DIR, tmp_path), http)
     try:
         return await runtime.run("acme", topic, input, deadline=soon())
     finally:
