@@ -18,14 +18,13 @@ import msgspec
 from cata_sandbox.adapters.catalog import AdapterCatalog
 from cata_sandbox.adapters.hostcalls import exchange
 from cata_sandbox.adapters.results import HostHttp, RunResult, ScriptError, Timings, dispatch_request
-from cata_sandbox.adapters.worker import MAX_FRAME
+from cata_sandbox.adapters.worker import MAX_FRAME, MAX_LOG_LINES
 
 __all__ = ["AdapterRuntime"]
 
 _LENGTH = struct.Struct(">I")
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
-MAX_LOG_LINES = 200
 
 
 @dataclass(eq=False)

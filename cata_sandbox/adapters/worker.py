@@ -23,6 +23,7 @@ _LENGTH = struct.Struct(">I")
 MAX_FRAME = 64 * 1024 * 1024
 MAX_WARM = 16  # script versions kept compiled per worker
 MAX_CALLS_PER_CONTEXT = 5000
+MAX_LOG_LINES = 200  # a call's context.log lines past this are dropped
 _FRAME_SITE = re.compile(r"^\s*at (\S+)(?: \((.*)\))?$")
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
@@ -79,6 +80,7 @@ class Worker:
         self.sources: dict[str, str] = {}
         self.warm: OrderedDict[str, _Warm] = OrderedDict()
         self.call: int | None = None
+        self.logged = 0
         self.recycled = 0
 
     def host(self, token: Any, text: str) -> str:
@@ -92,7 +94,8 @@ class Worker:
         return str(answer["res"])
 
     def log(self, token: Any, text: str) -> None:
-        if self.call is not None and token == self.call:
+        self.logged += 1
+        if self.call is not None and token == self.call and self.logged <= MAX_LOG_LINES:
             write_frame(self.writer, {"t": "log", "call": self.call, "line": text[:2000]})
 
     def _compile(self, key: str, job: dict[str, Any]) -> _Warm:
@@ -131,6 +134,7 @@ class Worker:
             else:
                 self.warm.move_to_end(key)
             self.call = call
+            self.logged = 0
             warm.calls += 1
             text = str(warm.runner(job["fn"], job["input"], call))
             self.call = None

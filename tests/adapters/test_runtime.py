@@ -170,3 +170,35 @@ async def test_timings_are_reported(tmp_path: Path, host_http: HttpxHostHttp) ->
     )
     assert result.value == json.loads("4999950000")
     assert 0 < result.timings.worker_cpu <= result.timings.wall <= time.perf_counter() - started
+
+
+async def test_logs_and_batches_are_capped(
+    tmp_path: Path, host_http: HttpxHostHttp, loopback: Loopback
+) -> None:
+    script = """
+    function transform(input, context) {
+      for (var i = 0; i < 1000; i++) context.log("line " + i + " " + "x".repeat(3000));
+      var urls = [];
+      for (var j = 0; j < 21; j++) urls.push(input.baseUrl + "/b" + j);
+      try { context.http.getBatch(urls); } catch (e) { return e.message; }
+    }"""
+    result = await run_one(tmp_path, host_http, script, {"baseUrl": loopback.url})
+    assert result.value == "context.http.getBatch: at most 20 requests, got 21"
+    assert len(result.logs) == 200
+    assert result.logs[199].startswith("line 199 x")
+    assert len(result.logs[0]) == 2000
+    assert loopback.requests == []
+
+
+async def test_more_than_fifty_requests_in_a_call_are_refused(
+    tmp_path: Path, host_http: HttpxHostHttp, loopback: Loopback
+) -> None:
+    script = """
+    function transform(input, context) {
+      for (var i = 0; i < 60; i++) {
+        try { context.http.get(input.baseUrl + "/n" + i); } catch (e) { return [i, e.message]; }
+      }
+    }"""
+    result = await run_one(tmp_path, host_http, script, {"baseUrl": loopback.url})
+    assert result.value == [50, "context.http.get: more than 50 requests in one call"]
+    assert len(loopback.requests) == 50
