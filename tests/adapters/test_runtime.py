@@ -202,3 +202,18 @@ async def test_more_than_fifty_requests_in_a_call_are_refused(
     result = await run_one(tmp_path, host_http, script, {"baseUrl": loopback.url})
     assert result.value == [50, "context.http.get: more than 50 requests in one call"]
     assert len(loopback.requests) == 50
+
+
+async def test_a_changed_script_is_used_once_the_catalog_is_swapped(
+    tmp_path: Path, host_http: HttpxHostHttp
+) -> None:
+    write_script(tmp_path, "acme", "sync_products", "function transform() { return 'v1'; }")
+    runtime = await start_runtime(load_catalog(BUILTIN_DIR, tmp_path), host_http)
+    try:
+        first = await runtime.run("acme", "sync_products", {}, deadline=soon())
+        write_script(tmp_path, "acme", "sync_products", "function transform() { return 'v2'; }", "1.0.1")
+        runtime.catalog = load_catalog(BUILTIN_DIR, tmp_path)
+        second = await runtime.run("acme", "sync_products", {}, deadline=soon())
+    finally:
+        await runtime.close()
+    assert (first.value, second.value) == ("v1", "v2")
