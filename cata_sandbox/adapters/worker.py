@@ -147,6 +147,12 @@ class Worker:
             }
         except quickjs.JSException as exc:
             outcome = self._engine_error(exc, label)
+        except Exception as exc:  # the binding's own failures (a value it cannot convert, ...)
+            outcome = {
+                "ok": False,
+                "kind": "engine",
+                "error": f"the engine failed: {type(exc).__name__}: {exc}",
+            }
         finally:
             self.call = None
         if outcome.get("kind") == "memory":
