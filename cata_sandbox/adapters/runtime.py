@@ -55,7 +55,8 @@ class AdapterRuntime:
 
     Each call gets a fresh quickjs-ng context in the worker (see the README, "Adapter scripts (runtime)").
     ``deadline`` is a ``time.monotonic()`` instant: queueing, the script, and every ``context.http``
-    exchange all count against it; past it the worker is killed and a new one started.
+    exchange all count against it; past it the worker is killed and a new one started. So it is past
+    ``compute_limit`` seconds spent outside ``context.http``.
     """
 
     def __init__(
@@ -67,6 +68,7 @@ class AdapterRuntime:
         memory_limit: int = 64 * 1024 * 1024,
         stack_limit: int = 512 * 1024,
         max_result: int = 4 * 1024 * 1024,
+        compute_limit: float = 2.0,
     ) -> None:
         self.catalog = catalog
         self.workers = workers
@@ -74,6 +76,9 @@ class AdapterRuntime:
         self.memory_limit = memory_limit
         self.stack_limit = stack_limit
         self.max_result = max_result
+        # Wall time a call may spend outside context.http, however long its deadline: a runaway
+        # script holds a worker this long, not the whole dispatch budget.
+        self.compute_limit = compute_limit
         self.respawns = 0
         self._idle: asyncio.Queue[_Process] = asyncio.Queue()
         self._all: set[_Process] = set()
@@ -192,10 +197,19 @@ class AdapterRuntime:
             "maxResult": self.max_result,
         }
         expired = ScriptError(f"script exceeded the deadline ({budget_ms} ms)", "deadline")
+        overrun = ScriptError(
+            f"script exceeded its compute limit ({round(self.compute_limit * 1000)} ms outside context.http)",
+            "compute",
+        )
+        began, in_http = time.monotonic(), 0.0
         await self._send(process, job)
         process.seen.add(script.digest)
         while True:
-            frame = await self._receive(process, deadline, expired)
+            computing = began + in_http + self.compute_limit
+            if computing < deadline:
+                frame = await self._receive(process, computing, overrun)
+            else:
+                frame = await self._receive(process, deadline, expired)
             if frame.get("call") != call:
                 raise _Killed(ScriptError("the script's worker answered out of step", "crash"))
             kind = frame.get("t")
@@ -207,10 +221,12 @@ class AdapterRuntime:
             elif kind == "http":
                 requests = _decoder.decode(str(frame["req"]))
                 calls[0] += len(requests)
+                asked = time.monotonic()
                 try:
                     answer = await exchange(requests, http, deadline, calls[0])
                 except TimeoutError:
                     raise _Killed(expired) from None
+                in_http += time.monotonic() - asked
                 await self._send(
                     process, {"t": "http", "call": call, "res": _encoder.encode(answer).decode()}
                 )

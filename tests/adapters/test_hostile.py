@@ -138,3 +138,35 @@ async def test_a_worker_that_dies_costs_its_call_and_is_replaced(
     assert result.error.kind == "crash"
     assert result.error.message == f"the script's worker process died (exit status {-signal.SIGKILL})"
     await healthy(pool, 1)
+
+
+async def test_a_runaway_script_holds_a_worker_for_the_compute_limit_not_the_whole_budget(
+    tmp_path: Path, host_http: HttpxHostHttp, loopback: Loopback
+) -> None:
+    write_script(tmp_path, "spin", "sync_products", "function transform() { while (true) {} }")
+    write_script(
+        tmp_path,
+        "waits",
+        "sync_products",
+        "function transform(input, context) { context.http.get(input.url); context.http.get(input.url);"
+        " return 'done'; }",
+    )
+    runtime = AdapterRuntime(load_catalog(tmp_path), workers=1, http=host_http, compute_limit=0.3)
+    await runtime.start()
+    try:
+        started = time.monotonic()
+        spun = await runtime.run("spin", "sync_products", {}, deadline=started + 30)
+        spun_for = time.monotonic() - started
+        # Time spent waiting on context.http (2 x 2 s here) does not count against the compute limit.
+        waited = await runtime.run(
+            "waits", "sync_products", {"url": loopback.url + "/slow"}, deadline=soon(30)
+        )
+    finally:
+        await runtime.close()
+    assert spun.error is not None
+    assert (spun.error.kind, spun.error.message) == (
+        "compute",
+        "script exceeded its compute limit (300 ms outside context.http)",
+    )
+    assert spun_for < 5
+    assert (waited.error, waited.value) == (None, "done")
