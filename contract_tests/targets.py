@@ -8,7 +8,6 @@ a fresh outlet id and a fresh receiver name, so examples never see each other's 
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import tempfile
 import time
@@ -23,6 +22,7 @@ import msgspec
 import pytest
 
 from contract_tests import repro
+from mock_pos.client import entry_body
 
 IN_PROCESS_API_KEY = "contract-key"
 DEFAULT_BUDGET_S = 1.5
@@ -255,7 +255,7 @@ class Scenario:
 
 def body_of(entry: dict[str, Any]) -> bytes:
     """The raw request body of a mock_pos journal entry."""
-    return base64.b64decode(entry["bodyBase64"])
+    return entry_body(entry)
 
 
 def headers_of(entry: dict[str, Any]) -> dict[str, list[str]]:

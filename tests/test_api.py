@@ -12,7 +12,7 @@ import pytest
 from cata_sandbox.clock import SYSTEM_CLOCK
 from cata_sandbox.db import create_engine
 from cata_sandbox.store import Store
-from tests.harness import API_KEY, ORDER, Sandbox, envelope
+from tests.support import API_KEY, ORDER, Sandbox, envelope
 
 
 def _other_tenant_key(database_url: str) -> str:

@@ -18,8 +18,8 @@ from cata_sandbox.certify.runner import CERTIFY_SEED
 from cata_sandbox.clock import SYSTEM_CLOCK
 from cata_sandbox.fake_orders import OrderFactory, encode_order
 from cata_sandbox.signing import sign, verify
-from tests.receivers.loopback import LoopbackReceiver, Reply, Request
-from tests.receivers.partners import (
+from tests.support.receivers.loopback import LoopbackReceiver, Reply, Request
+from tests.support.receivers.partners import (
     SECRET,
     Partner,
     skips_verification,

@@ -20,7 +20,7 @@ from cata_sandbox.db import create_engine, migrate
 from cata_sandbox.errors import Conflict
 from cata_sandbox.idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, claim_for, replay
 from cata_sandbox.store import Store, StoredOrder
-from tests.harness import API_KEY, ORDER, MockPos, Sandbox, connect_receiver, envelope
+from tests.support import API_KEY, ORDER, MockPos, Sandbox, connect_receiver, envelope
 
 ORDER_BYTES = msgspec.json.encode(ORDER)
 

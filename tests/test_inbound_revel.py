@@ -23,7 +23,7 @@ from cata_sandbox.inbound_revel import (
     parse_finalized,
 )
 from cata_sandbox.store import Store
-from tests.harness import API_KEY, ORDER, MockPos, Sandbox, envelope
+from tests.support import API_KEY, ORDER, MockPos, Sandbox, envelope
 
 INBOUND = "/api/v1/inbound/revel/order-status"
 DINING = {"PICKUP": 1, "DELIVERY": 2, "DINE_IN": 0}

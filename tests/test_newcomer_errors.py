@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_cli_up import CLI, Up, clean_env, free_port, start_up
+from tests.support import CLI, clean_env, free_port
+from tests.support.up import Up, start_up
 
 MOCK_CLI = [sys.executable, "-m", "mock_pos.cli"]
 

@@ -17,8 +17,8 @@ from cata_sandbox.db import create_engine
 from cata_sandbox.store import Store
 from cata_sandbox.tables import delivery_attempts
 from cata_sandbox.validation import locate
-from tests.harness import MockPos, Sandbox, envelope
-from tests.test_revel_transformer import (
+from tests.support import MockPos, Sandbox, envelope
+from tests.support.revel import (
     DINING,
     REVEL_KEY,
     REVEL_SECRET,

@@ -17,8 +17,8 @@ import httpx
 import msgspec
 import pytest
 
-from tests.harness import ORDER, MockPos, envelope, start_sandbox, stop_sandbox
-from tests.reliability import ServiceProcess, free_port, wait_until
+from tests.support import ORDER, MockPos, envelope, free_port, start_sandbox, stop_sandbox, wait_until
+from tests.support.processes import ServiceProcess
 
 RECEIVER_DELAY_S = 1.5
 
@@ -93,7 +93,8 @@ def test_sigterm_on_an_idle_service_exits_0_at_once(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_in_up_during_a_delayed_dispatch_stores_its_true_outcome(tmp_path: Path) -> None:
-    from tests.test_cli_up import CLI, clean_env, start_up
+    from tests.support import CLI, clean_env
+    from tests.support.up import start_up
 
     up = start_up(tmp_path, "--dispatch-timeout", "10")
     trigger = subprocess.Popen(

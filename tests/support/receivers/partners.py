@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cata_sandbox.signing import verify
-from tests.receivers.loopback import Reply, Request
+from tests.support.receivers.loopback import Reply, Request
 
 SECRET = "whsec_test_receiver_secret"
 Check = Callable[[bytes, str | None], bool]

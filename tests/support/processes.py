@@ -1,4 +1,4 @@
-"""Helpers of the reliability tests: a database per test module, and the service as a real process.
+"""The service as a real child process (``serve``), and a database per test module.
 
 ``ServiceProcess`` runs ``python -m cata_sandbox.cli serve`` the way an operator does, so tests can kill it
 with SIGKILL, stop it with SIGTERM and run it with several workers.
@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -20,10 +18,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests import pg
-from tests.harness import API_KEY
+from tests.support import pg
+from tests.support.cli import CLI
+from tests.support.net import free_port
+from tests.support.service import API_KEY
 
-CLI = [sys.executable, "-m", "cata_sandbox.cli"]
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
@@ -37,22 +36,6 @@ def module_database_url(
     if admin_url is None:
         pytest.skip(pg.SKIP_MESSAGE)
     return stack.enter_context(pg.fresh_database(admin_url))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-def wait_until(predicate: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{what}: not within {timeout}s")
 
 
 @dataclass
