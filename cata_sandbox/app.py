@@ -23,7 +23,6 @@ from cata_sandbox.controllers.meta import MetaController
 from cata_sandbox.controllers.orders import OrderController
 from cata_sandbox.controllers.outlet_providers import OutletProviderController
 from cata_sandbox.controllers.webhooks import WebhookController, WebhookSecretController
-from cata_sandbox.db import create_engine, migrate
 from cata_sandbox.delivery import outbound_client
 from cata_sandbox.dispatch import Dispatcher
 from cata_sandbox.errors import (
@@ -37,6 +36,7 @@ from cata_sandbox.errors import (
 from cata_sandbox.services import Services, provide_caller, provide_services
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Store, new_api_key
+from cata_sandbox.store.db import create_engine, migrate
 from cata_sandbox.transformers import TransformerRegistry
 from cata_sandbox.transport import AiohttpTransport
 

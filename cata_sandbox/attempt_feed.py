@@ -19,8 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cata_sandbox.sqlite_writer import hot
-from cata_sandbox.tables import attempt_feed, delivery_attempts, orders
+from cata_sandbox.store.sqlite_writer import hot
+from cata_sandbox.store.tables import attempt_feed, delivery_attempts, orders
 
 # Any constant will do; it only has to be the same in every worker process (and differ from migrations').
 FEED_LOCK_ID = 0x0CA7A5A2

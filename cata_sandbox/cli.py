@@ -41,8 +41,8 @@ def _settings_env(settings: Settings) -> dict[str, str]:
 async def _prepare(settings: Settings) -> str | None:
     """Migrate and make sure tenant ``sandbox`` has a key, once, before any worker starts."""
     from cata_sandbox.app import bootstrap_sandbox_tenant
-    from cata_sandbox.db import create_engine, migrate
     from cata_sandbox.store import Store
+    from cata_sandbox.store.db import create_engine, migrate
 
     engine = create_engine(settings.database_url)
     try:
@@ -56,7 +56,7 @@ WORKER_HEALTHCHECK_S = 90
 
 
 def _check_database(url: str) -> None:
-    from cata_sandbox.db import DatabaseLocationError, check_location
+    from cata_sandbox.store.db import DatabaseLocationError, check_location
 
     try:
         check_location(url)
@@ -176,8 +176,8 @@ def keys() -> None:
 @click.option("--database-url", default=None, help="SQLAlchemy URL (env CATA_DATABASE_URL).")
 def keys_create(tenant: str, database_url: str | None) -> None:
     """Print a new API key for TENANT."""
-    from cata_sandbox.db import create_engine, migrate
     from cata_sandbox.store import Store, new_api_key
+    from cata_sandbox.store.db import create_engine, migrate
 
     if not tenant.strip():
         raise click.BadParameter("must not be empty, e.g. --tenant acme", param_hint="'--tenant'")

@@ -96,8 +96,8 @@ async def prepare_database(settings: Settings) -> str:
     A fresh key every start (old ones stay valid) because a stored key cannot be shown again: only its
     hash is kept, and the banner must always carry a working key.
     """
-    from cata_sandbox.db import DatabaseLocationError, check_location, create_engine, migrate
     from cata_sandbox.store import Store
+    from cata_sandbox.store.db import DatabaseLocationError, check_location, create_engine, migrate
 
     try:
         check_location(settings.database_url)

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cata_sandbox.errors import Conflict
 from cata_sandbox.store import Store, Webhook
-from cata_sandbox.store import _webhook as webhook_of_row
-from cata_sandbox.tables import tenants, webhooks
+from cata_sandbox.store.records import webhook_of_row
+from cata_sandbox.store.tables import tenants, webhooks
 
 
 class DuplicateWebhook(Conflict):

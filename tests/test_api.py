@@ -10,8 +10,8 @@ import msgspec
 import pytest
 
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.db import create_engine
 from cata_sandbox.store import Store
+from cata_sandbox.store.db import create_engine
 from tests.support import API_KEY, ORDER, Sandbox, envelope
 
 

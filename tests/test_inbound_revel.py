@@ -12,7 +12,6 @@ import msgspec
 import pytest
 
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.db import create_engine
 from cata_sandbox.inbound_revel import (
     Complete,
     FinalizedOrder,
@@ -23,6 +22,7 @@ from cata_sandbox.inbound_revel import (
     parse_finalized,
 )
 from cata_sandbox.store import Store
+from cata_sandbox.store.db import create_engine
 from tests.support import API_KEY, ORDER, MockPos, Sandbox, envelope
 
 INBOUND = "/api/v1/inbound/revel/order-status"

@@ -15,9 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.db import create_engine
 from cata_sandbox.schemas import Order
 from cata_sandbox.store import Store
+from cata_sandbox.store.db import create_engine
 from cata_sandbox.transformers import UnmappableOrder
 from cata_sandbox.transformers.revel import RevelSettings, RevelTransformer
 from tests.support import API_KEY, MockPos, Sandbox, connect_receiver, envelope, start_sandbox, stop_sandbox

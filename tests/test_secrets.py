@@ -20,8 +20,8 @@ import httpx
 import msgspec
 import sqlalchemy as sa
 
-from cata_sandbox.db import create_engine
-from cata_sandbox.tables import delivery_attempts, orders
+from cata_sandbox.store.db import create_engine
+from cata_sandbox.store.tables import delivery_attempts, orders
 from cata_sandbox.transformers import TransformerRegistry
 from tests.support import API_KEY, CLI, ORDER, MockPos, envelope
 from tests.support.processes import ServiceProcess

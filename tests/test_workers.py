@@ -21,7 +21,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
-from cata_sandbox.db import MIGRATIONS_DIR
+from cata_sandbox.store.db import MIGRATIONS_DIR
 from mock_pos.client import entry_body
 from tests.support import ORDER, MockPos, envelope, pg
 from tests.support.processes import ServiceProcess
@@ -136,7 +136,7 @@ def test_two_workers_store_every_order_once_and_record_every_attempt(
 MIGRATE = textwrap.dedent(
     """
     import asyncio, logging, sys, time
-    from cata_sandbox.db import create_engine, migrate
+    from cata_sandbox.store.db import create_engine, migrate
 
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stdout)
     start_at = float(sys.argv[2])

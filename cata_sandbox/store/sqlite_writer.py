@@ -61,7 +61,7 @@ def run_to_completion(coroutine: Coroutine[Any, Any, T]) -> T:
     coroutine.close()
     raise SuspendedTransaction(
         "a transaction body awaited something other than conn.execute/conn.scalar; on SQLite it runs on"
-        " the writer thread in one step (see cata_sandbox.sqlite_writer)"
+        " the writer thread in one step (see cata_sandbox.store.sqlite_writer)"
     )
 
 
@@ -205,7 +205,7 @@ class WriterConnection:
 
 
 def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-    from cata_sandbox.db import _sqlite_pragmas
+    from cata_sandbox.store.db import _sqlite_pragmas
 
     _sqlite_pragmas(dbapi_connection, _record)
 

@@ -12,7 +12,7 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
 # Any constant will do; it only has to be the same in every worker process.
 MIGRATION_LOCK_ID = 0x0CA7A5A1
 
