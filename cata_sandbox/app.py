@@ -14,15 +14,18 @@ from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE, HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
-from cata_sandbox import __version__, apidoc_ui, guard
-from cata_sandbox.auth import KeyRing
+from cata_sandbox import __version__
+from cata_sandbox.api import hostile_input as guard
+from cata_sandbox.api.auth import KeyRing
+from cata_sandbox.api.controllers.attempts import AttemptController
+from cata_sandbox.api.controllers.lifecycle import InboundController, LifecycleController
+from cata_sandbox.api.controllers.meta import MetaController
+from cata_sandbox.api.controllers.orders import OrderController
+from cata_sandbox.api.controllers.outlet_providers import OutletProviderController
+from cata_sandbox.api.controllers.webhooks import WebhookController, WebhookSecretController
+from cata_sandbox.api.dependencies import Services, provide_caller, provide_services
+from cata_sandbox.api.openapi import ui as apidoc_ui
 from cata_sandbox.clock import SYSTEM_CLOCK, Clock
-from cata_sandbox.controllers.attempts import AttemptController
-from cata_sandbox.controllers.lifecycle import InboundController, LifecycleController
-from cata_sandbox.controllers.meta import MetaController
-from cata_sandbox.controllers.orders import OrderController
-from cata_sandbox.controllers.outlet_providers import OutletProviderController
-from cata_sandbox.controllers.webhooks import WebhookController, WebhookSecretController
 from cata_sandbox.delivery import outbound_client
 from cata_sandbox.dispatch import Dispatcher
 from cata_sandbox.errors import (
@@ -33,12 +36,11 @@ from cata_sandbox.errors import (
     SandboxError,
     Unauthorized,
 )
-from cata_sandbox.services import Services, provide_caller, provide_services
+from cata_sandbox.net.transport import AiohttpTransport
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Store, new_api_key
 from cata_sandbox.store.db import create_engine, migrate
 from cata_sandbox.transformers import TransformerRegistry
-from cata_sandbox.transport import AiohttpTransport
 
 log = logging.getLogger("cata_sandbox")
 

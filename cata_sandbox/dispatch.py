@@ -28,8 +28,8 @@ from cata_sandbox.classify import (
 from cata_sandbox.clock import Clock
 from cata_sandbox.delivery import Sender, attempt_headers, webhook_request
 from cata_sandbox.errors import InvalidRequest, NotFound
-from cata_sandbox.failures import describe_failure
 from cata_sandbox.idempotency import IdempotencyClaim, KeyAlreadyClaimed
+from cata_sandbox.net.failures import describe_failure
 from cata_sandbox.schemas import DispatchResponse, Order
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Attempt, Store, StoredOrder
@@ -123,8 +123,7 @@ class Dispatcher:
             order=decode_dispatch_order(stored.body),
         )
         started = self.clock.monotonic()
-        async with self.store.engine.begin() as conn:
-            routed = await self._route(conn, stored, request)
+        routed = await self.store.read(self._route, stored, request)
         if isinstance(routed, str):
             await self.store.set_order_outcome(
                 stored.id, status="failed", reason=routed, now=self.clock.now()

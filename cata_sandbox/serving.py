@@ -17,7 +17,7 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import multiprocess
 
-from cata_sandbox.attempt_stream import end_streams
+from cata_sandbox.api.attempt_stream import end_streams
 
 LOG_FORMATTER = "cata_sandbox.asgi.LineFormatter"
 # Beyond the dispatch budget: the answer to the caller and the attempt's commit come after the send.

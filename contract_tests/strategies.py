@@ -700,7 +700,7 @@ def malformed_envelopes(
             )
         )
     if kind == "nul-character":
-        # Refused on purpose (cata_sandbox/guard.py): PostgreSQL text cannot hold NUL, no POS wants it.
+        # Refused on purpose (cata_sandbox/api/hostile_input.py): PostgreSQL text cannot hold NUL, no POS wants it.
         where = draw(st.sampled_from(("orderRefNo", "notes", "name")))
         value = dict(written.value)
         if where == "name":

@@ -16,7 +16,7 @@ from contextlib import ExitStack
 import msgspec
 import pytest
 
-from cata_sandbox import netpolicy
+from cata_sandbox.net import policy as netpolicy
 from cata_sandbox.sandbox_up import revel_settings
 from cata_sandbox.transformers import TransformerRegistry
 from tests.support import ORDER, MockPos, Sandbox, envelope, start_sandbox, stop_sandbox

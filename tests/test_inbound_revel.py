@@ -12,7 +12,7 @@ import msgspec
 import pytest
 
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.inbound_revel import (
+from cata_sandbox.fulfilment.inbound_revel import (
     Complete,
     FinalizedOrder,
     Skip,

@@ -16,7 +16,7 @@ from alembic.config import Config
 
 from cata_sandbox.clock import SYSTEM_CLOCK
 from cata_sandbox.errors import Conflict, InvalidRequest
-from cata_sandbox.lifecycle import ALL_STATUSES, FulfilmentStatus, next_status, parse_status
+from cata_sandbox.fulfilment.states import ALL_STATUSES, FulfilmentStatus, next_status, parse_status
 from cata_sandbox.store import Store
 from cata_sandbox.store.db import MIGRATIONS_DIR, create_engine, migrate
 from tests.support import ORDER, MockPos, Sandbox, connect_receiver, envelope

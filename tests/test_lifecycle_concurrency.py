@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cata_sandbox.errors import Conflict
-from cata_sandbox.lifecycle import FulfilmentStatus, next_status
+from cata_sandbox.fulfilment.states import FulfilmentStatus, next_status
 from cata_sandbox.store import Attempt, FulfilmentUpdate, StatusChange, Store, StoredOrder
 from cata_sandbox.store.db import create_engine, migrate
 

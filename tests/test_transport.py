@@ -19,7 +19,7 @@ import aiohttp
 import httpx
 import pytest
 
-from cata_sandbox.transport import USER_AGENT, AiohttpTransport
+from cata_sandbox.net.transport import USER_AGENT, AiohttpTransport
 from mock_pos.server import ServerThread
 from tests.support import ORDER, envelope, start_sandbox, stop_sandbox
 

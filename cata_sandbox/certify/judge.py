@@ -10,7 +10,7 @@ import base64
 import binascii
 
 from cata_sandbox.certify.model import Answer, CheckResult, Verdict
-from cata_sandbox.failures import FailureKind
+from cata_sandbox.net.failures import FailureKind
 from cata_sandbox.signing import PREFIX
 
 SLOW_HINT = (

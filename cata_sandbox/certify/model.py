@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from cata_sandbox.classify import NOT_DISPATCHED, Outcome, transport_reason, webhook_outcome, webhook_reason
 from cata_sandbox.delivery import Exchange
-from cata_sandbox.failures import FailureKind
+from cata_sandbox.net.failures import FailureKind
 
 PREVIEW_BYTES = 200
 

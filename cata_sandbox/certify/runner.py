@@ -21,10 +21,10 @@ from cata_sandbox.certify.bodies import ascii_escaped, non_ascii_order, tamper_o
 from cata_sandbox.certify.model import Answer, Certification, CheckResult, Verdict
 from cata_sandbox.clock import SYSTEM_CLOCK, Clock
 from cata_sandbox.delivery import Sender, attempt_headers, outbound_client, webhook_request
-from cata_sandbox.failures import FailureKind
 from cata_sandbox.fake_orders import FakeOrder, OrderFactory, encode_order
+from cata_sandbox.net.failures import FailureKind
+from cata_sandbox.net.transport import AiohttpTransport
 from cata_sandbox.settings import Settings
-from cata_sandbox.transport import AiohttpTransport
 
 EVENT = "order.paid"
 CERTIFY_SEED = 20261127

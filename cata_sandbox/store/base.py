@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cata_sandbox import attempt_feed
+from cata_sandbox.store import attempt_feed
 from cata_sandbox.store.sqlite_writer import SqliteWriter
 
 T = TypeVar("T")
@@ -22,7 +22,7 @@ class StoreBase:
         # SQLite files: the hot path's transactions run on a writer thread in one hop (see transaction()).
         self._writer = SqliteWriter.for_engine(engine)
         self._postgres = engine.dialect.name == "postgresql"
-        # Wakes the attempt streams of this process (see cata_sandbox.attempt_feed).
+        # Wakes the attempt streams of this process (see cata_sandbox.store.attempt_feed).
         self.attempts_recorded = attempt_feed.AttemptSignal()
 
     async def transaction(self, body: Callable[..., Awaitable[T]], /, *args: Any, **kwargs: Any) -> T:
@@ -34,6 +34,11 @@ class StoreBase:
         """
         if self._writer is not None:
             return await self._writer.transaction(lambda conn: body(conn, *args, **kwargs))
+        async with self.engine.begin() as conn:
+            return await body(conn, *args, **kwargs)
+
+    async def read(self, body: Callable[..., Awaitable[T]], /, *args: Any, **kwargs: Any) -> T:
+        """``await body(conn, *args, **kwargs)`` on a connection of the engine, off the hot path's writer."""
         async with self.engine.begin() as conn:
             return await body(conn, *args, **kwargs)
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cata_sandbox.errors import Conflict, NotFound
-from cata_sandbox.lifecycle import FulfilmentStatus
+from cata_sandbox.fulfilment.states import FulfilmentStatus
 from cata_sandbox.store.base import StoreBase
 from cata_sandbox.store.records import (
     Attempt,

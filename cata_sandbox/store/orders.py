@@ -8,7 +8,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cata_sandbox import attempt_feed
+from cata_sandbox.store import attempt_feed
 from cata_sandbox.store.base import StoreBase
 from cata_sandbox.store.fulfilment import mark_paid
 from cata_sandbox.store.records import (

@@ -1,4 +1,4 @@
-"""After dispatch: fulfilment status updates (from partners and from Revel's webhook) and redispatch."""
+"""The HTTP face of fulfilment: status updates (partners, Revel's webhook) and redispatch."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, RawBody
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from cata_sandbox import inbound_revel
-from cata_sandbox.errors import InvalidRequest, NotFound
-from cata_sandbox.lifecycle import FulfilmentStatus, next_status, parse_status
+from cata_sandbox.api.dependencies import CallerDep, ServicesDep
+from cata_sandbox.errors import InvalidRequest
+from cata_sandbox.fulfilment.inbound_revel import UnprocessableWebhook
+from cata_sandbox.fulfilment.service import apply_status, revel_order_finalized
+from cata_sandbox.fulfilment.states import parse_status
 from cata_sandbox.schemas import ApiResponse, AwareDatetime, DispatchResponse
-from cata_sandbox.services import CallerDep, Services, ServicesDep
-from cata_sandbox.store import FulfilmentUpdate, StatusChange, StatusSkip
+from cata_sandbox.store import FulfilmentUpdate, StatusChange
 from cata_sandbox.validation import decode_body
 
 log = logging.getLogger("cata_sandbox.lifecycle")
@@ -68,28 +69,6 @@ def parse_timestamp(text: str | None) -> datetime | None:
         ) from None
 
 
-async def apply_status(
-    services: Services, tenant_id: str, order_id: str, requested: FulfilmentStatus, change: StatusChange
-) -> FulfilmentUpdate:
-    """Run ``requested`` through the state machine and store it; the one path for every source."""
-    update = await services.store.update_fulfilment(
-        tenant_id,
-        order_id,
-        lambda current: next_status(order_id, current, requested),
-        change,
-        now=services.clock.now(),
-    )
-    if update.entry is not None:
-        log.info(
-            "status order=%s from=%s to=%s source=%s",
-            order_id,
-            update.previous_status,
-            update.status,
-            change.source,
-        )
-    return update
-
-
 def _status_response(order_id: str, update: FulfilmentUpdate) -> StatusUpdateResponse:
     changed = update.entry is not None
     return StatusUpdateResponse(
@@ -129,7 +108,9 @@ class LifecycleController(Controller):
             reason=update.reason or None,
             occurred_at=parse_timestamp(update.timestamp),
         )
-        stored = await apply_status(services, caller.tenant_id, order_id, requested, change)
+        stored = await apply_status(
+            services.store, services.clock, caller.tenant_id, order_id, requested, change
+        )
         return _status_response(order_id, stored)
 
     @post(
@@ -160,54 +141,29 @@ class InboundController(Controller):
         is refused with a 500, so that Revel retries it.
         """
         try:
-            finalized = inbound_revel.parse_finalized(body)
-        except inbound_revel.UnprocessableWebhook as exc:
+            outcome = await revel_order_finalized(services.store, services.clock, caller.tenant_id, body)
+        except UnprocessableWebhook as exc:
             raise _retry_later(str(exc)) from None
-        order = await services.store.find_order_by_external_id(
-            caller.tenant_id, inbound_revel.TRANSFORMER, finalized.pos_order_id
-        )
-        if order is None:
-            raise NotFound(f"no order dispatched to Revel as Revel order {finalized.pos_order_id}")
-        mapping = await services.store.get_outlet_provider(caller.tenant_id, order.outlet_id)
-        try:
-            dining_options = inbound_revel.configured_dining_options(
-                order.outlet_id, mapping.settings if mapping else None
-            )
-        except inbound_revel.UnprocessableWebhook as exc:
-            raise _retry_later(str(exc)) from None
-        meaning = inbound_revel.interpret(finalized, dining_options)
-        if isinstance(meaning, inbound_revel.Skip):
-            skip = StatusSkip(
-                source=inbound_revel.SOURCE,
-                pos_order_id=finalized.pos_order_id,
-                reason=meaning.reason,
-                received_at=services.clock.now(),
-            )
-            await services.store.record_status_skip(caller.tenant_id, order.id, skip)
-            log.info("status order=%s skipped source=revel reason=%r", order.id, meaning.reason)
+        if outcome.update is None:
             return InboundStatusResponse(
                 code=200,
                 isSuccess=True,
                 message="acknowledged without a change",
-                orderId=order.id,
+                orderId=outcome.order_id,
                 skipped=True,
-                reason=meaning.reason,
-                status=order.fulfilment_status,
+                reason=outcome.reason,
+                status=outcome.status,
                 changed=False,
             )
-        change = StatusChange(
-            source=inbound_revel.SOURCE, pos_order_id=meaning.pos_order_id, occurred_at=meaning.occurred_at
-        )
-        update = await apply_status(services, caller.tenant_id, order.id, FulfilmentStatus.COMPLETED, change)
-        reply = _status_response(order.id, update)
+        reply = _status_response(outcome.order_id, outcome.update)
         return InboundStatusResponse(
             code=200,
             isSuccess=True,
             message=reply.message,
-            orderId=order.id,
+            orderId=outcome.order_id,
             skipped=False,
             reason="",
-            status=update.status,
+            status=outcome.status,
             changed=reply.changed,
         )
 

@@ -2,10 +2,11 @@
 
 Each event is ``event: attempt``, ``id: <feed number>`` and one JSON object. A client that reconnects with
 ``Last-Event-ID: <the last id it saw>`` gets exactly the attempts after it (the feed is in commit order,
-see :mod:`cata_sandbox.attempt_feed`); without it the stream starts with the next attempt. The stream reads
-the feed after its last number whenever this process records an attempt, and every ``poll_s`` seconds for
-attempts other workers recorded; a comment every ``keepalive_s`` seconds keeps idle connections open
-through proxies. It ends when the service stops (:func:`end_streams`), so a shutdown is never held up.
+see :mod:`cata_sandbox.store.attempt_feed`); without it the stream starts with the next attempt. The
+stream reads the feed after its last number whenever this process records an attempt, and every
+``poll_s`` seconds for attempts other workers recorded; a comment every ``keepalive_s`` seconds keeps
+idle connections open through proxies. It ends when the service stops (:func:`end_streams`), so a
+shutdown is never held up.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ import msgspec
 from litestar import Litestar
 from litestar.response import ServerSentEventMessage
 
-from cata_sandbox import attempt_feed
-from cata_sandbox.attempt_feed import AttemptSignal, FeedEntry
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.store import Store
+from cata_sandbox.store import Store, attempt_feed
+from cata_sandbox.store.attempt_feed import AttemptSignal, FeedEntry
 
 EVENT = "attempt"
 RETRY_MS = 1000

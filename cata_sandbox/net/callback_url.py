@@ -1,7 +1,7 @@
 """What a callback URL may be: http(s), a host, no credentials, no control characters; and where it may lead.
 
 ``check_callback_url`` is the syntax (always applied); ``check_callback`` adds the ``callback_policy``
-check of the destination (see :mod:`cata_sandbox.netpolicy`), done at registration and again by the
+check of the destination (see :mod:`cata_sandbox.net.policy`), done at registration and again by the
 engine before every send.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import urlsplit
 
-from cata_sandbox import netpolicy
 from cata_sandbox.errors import InvalidRequest
+from cata_sandbox.net import policy as netpolicy
 from cata_sandbox.settings import CallbackPolicy
 
 MAX_URL_LENGTH = 2048

@@ -9,7 +9,7 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
-from cata_sandbox.auth import API_KEY_HEADER, Caller, KeyRing
+from cata_sandbox.api.auth import API_KEY_HEADER, Caller, KeyRing
 from cata_sandbox.clock import Clock
 from cata_sandbox.dispatch import Dispatcher
 from cata_sandbox.settings import Settings

@@ -9,9 +9,9 @@ import msgspec
 from litestar import Controller, get, put
 from litestar.params import FromPath, RawBody
 
+from cata_sandbox.api.dependencies import CallerDep, ServicesDep
 from cata_sandbox.errors import InvalidRequest, NotFound
 from cata_sandbox.schemas import ApiResponse, OutletProviderInput, OutletProviderView
-from cata_sandbox.services import CallerDep, ServicesDep
 from cata_sandbox.store import OutletProvider
 from cata_sandbox.transformers import Transformer, TransformerRegistry
 from cata_sandbox.validation import locate

@@ -8,8 +8,8 @@ import msgspec
 from litestar import Controller, get
 
 from cata_sandbox import __version__
+from cata_sandbox.api.dependencies import CallerDep, ServicesDep
 from cata_sandbox.schemas import EVENTS, ApiResponse
-from cata_sandbox.services import CallerDep, ServicesDep
 
 
 class Health(msgspec.Struct):

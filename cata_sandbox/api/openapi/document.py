@@ -42,9 +42,10 @@ from litestar.openapi.spec import (
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.routes import HTTPRoute
 
-from cata_sandbox import apidoc_reference, apidoc_webhooks
-from cata_sandbox.auth import API_KEY_HEADER
-from cata_sandbox.lifecycle import ALL_STATUSES
+from cata_sandbox.api.auth import API_KEY_HEADER
+from cata_sandbox.api.openapi import reference as apidoc_reference
+from cata_sandbox.api.openapi import webhooks as apidoc_webhooks
+from cata_sandbox.fulfilment.states import ALL_STATUSES
 from cata_sandbox.schemas import EVENTS, AwareDatetime
 from cata_sandbox.transformers import TransformerRegistry
 from cata_sandbox.validation import MONEY_LIMIT

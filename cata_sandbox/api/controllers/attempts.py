@@ -8,10 +8,10 @@ from litestar import Controller, get
 from litestar.params import HeaderParameter, QueryParameter
 from litestar.response import ServerSentEvent
 
-from cata_sandbox.attempt_stream import attempt_events
+from cata_sandbox.api.attempt_stream import attempt_events
+from cata_sandbox.api.dependencies import CallerDep, ServicesDep
 from cata_sandbox.errors import InvalidRequest
 from cata_sandbox.schemas import OutletId
-from cata_sandbox.services import CallerDep, ServicesDep
 
 MAX_SEQ = 2**53 - 1
 

@@ -15,7 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
-from cata_sandbox.apidoc import complete_before_serving
+from cata_sandbox.api.openapi.document import complete_before_serving
 
 ASSETS_PATH = "/static/swagger-ui"
 

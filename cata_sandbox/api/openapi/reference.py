@@ -3,7 +3,7 @@
 Each documented operation gets its description (:data:`DESCRIPTIONS`), an example of its request (the
 body, and each parameter) and of its answers (the success body, and the error envelope of each error
 status). The examples are real requests and answers of this service. The outbound delivery a partner
-receives is described by :mod:`cata_sandbox.apidoc_webhooks`. Applied by ``apidoc.complete_openapi``.
+receives is described by :mod:`cata_sandbox.api.openapi.webhooks`. Applied by ``apidoc.complete_openapi``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from litestar.openapi.spec import (
 )
 from litestar.openapi.spec.enums import OpenAPIType
 
-from cata_sandbox.apidoc_examples import (
+from cata_sandbox.api.openapi.examples import (
     ERROR_EXAMPLES,
     PARAMETER_EXAMPLES,
     REQUEST_EXAMPLES,

@@ -9,17 +9,17 @@ from litestar import Controller, Litestar, Response, get, post
 from litestar.datastructures import ResponseHeader
 from litestar.params import FromPath, HeaderParameter, QueryParameter, RawBody
 
-from cata_sandbox.apidoc import REQUEST_BODY_OPT, one_of
-from cata_sandbox.errors import Conflict, NotFound
+from cata_sandbox.api.dependencies import CallerDep, ServicesDep
+from cata_sandbox.api.openapi.document import REQUEST_BODY_OPT, one_of
+from cata_sandbox.errors import NotFound
 from cata_sandbox.idempotency import (
     IDEMPOTENCY_HEADER,
     KEY_PATTERN,
     MAX_KEY_LENGTH,
     REPLAYED_HEADER,
     WAIT_MARGIN_S,
-    KeyAlreadyClaimed,
     claim_for,
-    replay,
+    dispatch_once,
 )
 from cata_sandbox.schemas import (
     EVENTS,
@@ -32,7 +32,6 @@ from cata_sandbox.schemas import (
     StatusEntryView,
     StatusSkipView,
 )
-from cata_sandbox.services import CallerDep, ServicesDep
 from cata_sandbox.store import Attempt, StatusEntry, StatusSkip, StoredOrder
 from cata_sandbox.transformers import TransformerRegistry
 
@@ -181,19 +180,15 @@ class OrderController(Controller):
         claim = claim_for(idempotency_key, body)
         if claim is None:
             return Response(await services.dispatcher.dispatch(caller.tenant_id, body))
-        wait_s = services.settings.dispatch_timeout_s + WAIT_MARGIN_S
-        replayed = await replay(services.store, caller.tenant_id, claim, clock=services.clock, wait_s=wait_s)
-        if replayed is None:
-            try:
-                return Response(await services.dispatcher.dispatch(caller.tenant_id, body, claim=claim))
-            except KeyAlreadyClaimed:
-                # A concurrent request with the key won the claim: answer what it answers.
-                replayed = await replay(
-                    services.store, caller.tenant_id, claim, clock=services.clock, wait_s=wait_s
-                )
-                if replayed is None:
-                    raise Conflict(f"{IDEMPOTENCY_HEADER} {claim.key!r} is contended; retry") from None
-        return Response(replayed, headers={REPLAYED_HEADER: "true"})
+        answer, replayed = await dispatch_once(
+            lambda claimed: services.dispatcher.dispatch(caller.tenant_id, body, claim=claimed),
+            services.store,
+            caller.tenant_id,
+            claim,
+            clock=services.clock,
+            wait_s=services.settings.dispatch_timeout_s + WAIT_MARGIN_S,
+        )
+        return Response(answer, headers={REPLAYED_HEADER: "true"} if replayed else None)
 
     @get("/{order_id:str}", summary="A stored order with its attempts")
     async def get_order(

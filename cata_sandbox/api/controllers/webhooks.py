@@ -8,13 +8,12 @@ import msgspec
 from litestar import Controller, delete, get, post, put
 from litestar.params import PathParameter, QueryParameter, RawBody
 
-from cata_sandbox import webhook_rules
-from cata_sandbox.apidoc import REQUEST_BODY_OPT
-from cata_sandbox.callbacks import check_callback
+from cata_sandbox.api.dependencies import CallerDep, ServicesDep
+from cata_sandbox.api.openapi.document import REQUEST_BODY_OPT
 from cata_sandbox.errors import InvalidRequest, NotFound
+from cata_sandbox.net.callback_url import check_callback
 from cata_sandbox.schemas import EVENTS, ApiResponse, WebhookRegistration, WebhookUpdate, WebhookView
-from cata_sandbox.services import CallerDep, ServicesDep
-from cata_sandbox.store import Webhook, new_webhook_secret
+from cata_sandbox.store import Webhook, new_webhook_secret, webhook_rules
 from cata_sandbox.validation import decode_body
 
 # A number past what the database's integer holds is a 400, not an overflow inside the store. The bound is

@@ -21,7 +21,7 @@ from litestar.openapi.spec import (
 )
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 
-from cata_sandbox.apidoc_examples import DELIVERY_ID, ORDER
+from cata_sandbox.api.openapi.examples import DELIVERY_ID, ORDER
 
 SIGNATURE_DOC = (
     "`sha256=` followed by the lowercase hex HMAC-SHA256 of the raw request body, keyed with the webhook's"
