@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE, HTTP_500_IN
 from sqlalchemy.exc import DataError
 
 from cata_sandbox import __version__
-from cata_sandbox.api import hostile_input as guard
+from cata_sandbox.api import hostile_input
 from cata_sandbox.api.auth import KeyRing
 from cata_sandbox.api.controllers.attempts import AttemptController
 from cata_sandbox.api.controllers.lifecycle import InboundController, LifecycleController
@@ -66,7 +66,7 @@ def _domain_error(_: Request[object, object, State], exc: SandboxError) -> Respo
 def _http_error(request: Request[object, object, State], exc: HTTPException) -> Response[dict[str, object]]:
     if exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
         limit = request.route_handler.resolve_request_max_body_size()
-        return _envelope(exc.status_code, guard.too_large_message(limit))
+        return _envelope(exc.status_code, hostile_input.too_large_message(limit))
     message = str(exc.detail)
     extra = getattr(exc, "extra", None)
     if isinstance(extra, list) and extra:
@@ -84,7 +84,7 @@ def _http_error(request: Request[object, object, State], exc: HTTPException) -> 
 def _undecodable(
     request: Request[object, object, State], exc: RecursionError | UnicodeDecodeError
 ) -> Response[dict[str, object]]:
-    return _domain_error(request, guard.undecodable(exc))
+    return _domain_error(request, hostile_input.undecodable(exc))
 
 
 def _unstorable(request: Request[object, object, State], exc: DataError) -> Response[dict[str, object]]:
@@ -103,7 +103,7 @@ async def _before_request(request: Request[object, object, State]) -> Response[N
         if methods:
             return Response(None, status_code=204, headers={"Allow": ", ".join(sorted(methods))})
         return None
-    await guard.refuse_hostile_input(request)
+    await hostile_input.refuse_hostile_input(request)
     return None
 
 

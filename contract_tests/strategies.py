@@ -440,7 +440,6 @@ def envelope(
 
 # --- faults ------------------------------------------------------------------------------------------
 
-FAULT_MODES = ("status", "error_body", "delay", "reset", "malformed", "html", "trickle", "redirect")
 # The budget decides the outcome of the timing modes, so each side of it is its own variant: a test
 # parametrized over variants covers both whatever hypothesis happens to draw.
 UNDER_BUDGET, OVER_BUDGET = "under-budget", "over-budget"

@@ -18,8 +18,8 @@ import httpx
 import msgspec
 import pytest
 
-from cata_sandbox.client import SandboxClient, StreamEvent, read_events
 from cata_sandbox.clock import SYSTEM_CLOCK
+from cata_sandbox.partner.client import SandboxClient, StreamEvent, read_events
 from cata_sandbox.store import Store
 from cata_sandbox.store.db import create_engine
 from tests.support import API_KEY, ORDER, MockPos, Sandbox, connect_receiver, envelope

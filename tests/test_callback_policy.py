@@ -17,7 +17,7 @@ import msgspec
 import pytest
 
 from cata_sandbox.net import policy as netpolicy
-from cata_sandbox.sandbox_up import revel_settings
+from cata_sandbox.partner.up import revel_settings
 from cata_sandbox.transformers import TransformerRegistry
 from tests.support import ORDER, MockPos, Sandbox, envelope, start_sandbox, stop_sandbox
 from tests.support.processes import DATABASES, module_database_url

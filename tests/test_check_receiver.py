@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cata_sandbox.certify import CHECKS, ascii_escaped, tamper_one_byte, unusual_json
-from cata_sandbox.fake_orders import OrderFactory
+from cata_sandbox.partner.check_receiver import CHECKS, ascii_escaped, tamper_one_byte, unusual_json
+from cata_sandbox.partner.fake_orders import OrderFactory
 from cata_sandbox.signing import sign, verify
 from tests.support import CLI, NOW
 from tests.support.receivers.loopback import LoopbackReceiver, Reply

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cata_sandbox.sandbox_up import seed
+from cata_sandbox.partner.up import seed
 from cata_sandbox.signing import verify
 from cata_sandbox.transformers import TransformerRegistry
 from mock_pos.server import ServerThread

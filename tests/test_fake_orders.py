@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cata_sandbox.fake_orders import MENU, OrderFactory, fake_orders
+from cata_sandbox.partner.fake_orders import MENU, OrderFactory, fake_orders
 from cata_sandbox.validation import decode_dispatch
 from mock_pos.catalogue import default_revel_config
 from tests.support import NOW, envelope

@@ -17,7 +17,7 @@ import httpx
 import msgspec
 import pytest
 
-from cata_sandbox.sandbox_up import revel_settings
+from cata_sandbox.partner.up import revel_settings
 from cata_sandbox.transformers import TransformerRegistry
 from mock_pos.client import entry_body
 from tests.support import ORDER, MockPos, Sandbox, connect_receiver, envelope, pg, start_sandbox, stop_sandbox

@@ -46,10 +46,10 @@ from cata_sandbox.bench.report import HEADER, BenchOptions, BenchReport, render
 from cata_sandbox.bench.run import choose_generator, run_bench, your_receiver
 from cata_sandbox.bench.service import (
     ServiceHandle,
-    dispatch_body,
     revel_direct_target,
     webhook_direct_target,
 )
+from cata_sandbox.partner.client import dispatch_body
 
 __all__ = [
     "BENCH_ORDER",

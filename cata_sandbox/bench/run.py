@@ -22,12 +22,12 @@ from cata_sandbox.bench.processes import Child, start_fast_receiver, start_mock_
 from cata_sandbox.bench.report import BenchOptions, BenchReport
 from cata_sandbox.bench.service import (
     ServiceHandle,
-    dispatch_body,
     revel_direct_target,
     webhook_direct_target,
 )
 from cata_sandbox.clock import SYSTEM_CLOCK
 from cata_sandbox.delivery import attempt_headers, webhook_request
+from cata_sandbox.partner.client import dispatch_body
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ from cata_sandbox.bench.model import BenchError
 from cata_sandbox.bench.processes import cpu_seconds, rss_mb
 from cata_sandbox.clock import SYSTEM_CLOCK
 from cata_sandbox.delivery import webhook_request
-from cata_sandbox.sandbox_up import revel_settings
+from cata_sandbox.partner.up import revel_settings
 
 
 @dataclass
@@ -66,14 +66,6 @@ class ServiceHandle:
 
     def cpu_seconds(self) -> float | None:
         return None if self.pid is None else cpu_seconds(self.pid)
-
-
-def dispatch_body(outlet_id: str, order: bytes, transformer: str | None = None) -> bytes:
-    """The dispatch envelope with the order bytes spliced in verbatim."""
-    head: dict[str, Any] = {"outletId": outlet_id, "event": "order.paid"}
-    if transformer:
-        head["builtInTransformer"] = transformer
-    return msgspec.json.encode(head)[:-1] + b',"order":' + order + b"}"
 
 
 def webhook_direct_target(name: str, url: str, secret: str, order: bytes) -> LoadTarget:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import msgspec
+from cata_sandbox.partner.client import dispatch_body
 
 NOW = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)
 
@@ -30,5 +30,4 @@ ORDER: dict[str, Any] = {
 
 def envelope(outlet_id: str, order: bytes, **extra: Any) -> bytes:
     """A dispatch body with the order bytes spliced in verbatim (never re-encoded)."""
-    head = msgspec.json.encode({"outletId": outlet_id, "event": "order.paid", **extra})
-    return head[:-1] + b',"order":' + order + b"}"
+    return dispatch_body(outlet_id, order, **extra)

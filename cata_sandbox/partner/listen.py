@@ -17,8 +17,8 @@ from typing import Any
 
 import click
 
-from cata_sandbox.client import ApiError, SandboxClient
-from cata_sandbox.partner_options import make_client, service_options
+from cata_sandbox.partner.client import ApiError, SandboxClient
+from cata_sandbox.partner.options import make_client, service_options
 
 RECONNECT_PAUSE_S = 1.0
 
@@ -99,11 +99,8 @@ def listen(forward_to: str, outlet: str, events: str, as_json: bool, url: str, a
         click.echo(line, err=True)
 
     with make_client(url, api_key) as client:
-        try:
-            client.whoami()
-            webhook, created = client.ensure_webhook(outlet, forward_to, wanted)
-        except ApiError as exc:
-            raise click.ClickException(str(exc)) from None
+        client.whoami()
+        webhook, created = client.ensure_webhook(outlet, forward_to, wanted)
         secret = webhook["secret"]
         how = "registered" if created else "reused (its secret is unchanged)"
         note(f"Webhook #{webhook['id']} of {outlet} {how}: {', '.join(webhook['events'])} -> {forward_to}")

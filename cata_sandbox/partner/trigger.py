@@ -14,15 +14,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import get_args
 
 import httpx
-import msgspec
 
-from cata_sandbox.client import API_KEY_HEADER, DispatchResult, dispatch_one
-from cata_sandbox.fake_orders import FakeOrder
+from cata_sandbox.partner.client import API_KEY_HEADER, DispatchResult, dispatch_body, dispatch_one
+from cata_sandbox.partner.fake_orders import FakeOrder
+from mock_pos.faults import FAULT_MODES, ErrorShape
 
-FAULT_MODES = ("status", "error_body", "delay", "reset", "malformed", "html", "redirect", "trickle")
-ERROR_SHAPES = ("nested", "details", "errorMsg", "string")
+# mock_pos owns its fault modes and error-body shapes; trigger plants them, so it reads them from there.
+ERROR_SHAPES: tuple[str, ...] = get_args(ErrorShape)
 WEBHOOK_ROUTE = "webhook"
 # The outlets `cata-sandbox up` seeds: one per path.
 OUTLET_WEBHOOK = "outlet-webhook"
@@ -214,14 +215,6 @@ def admin_fault(fault: Fault, *, target: str, order_ref_no: str, times: int) -> 
     return spec
 
 
-def envelope(outlet_id: str, order: bytes, transformer: str | None) -> bytes:
-    """A dispatch body with the order bytes spliced in verbatim (never re-encoded)."""
-    head: dict[str, str] = {"outletId": outlet_id, "event": "order.paid"}
-    if transformer:
-        head["builtInTransformer"] = transformer
-    return msgspec.json.encode(head)[:-1] + b',"order":' + order + b"}"
-
-
 @dataclass(frozen=True, slots=True)
 class Fired:
     order: FakeOrder
@@ -253,7 +246,7 @@ async def fire(
         async def one(order: FakeOrder) -> Fired:
             nonlocal done
             async with gate:
-                result = await dispatch_one(client, envelope(outlet_id, order.body, transformer))
+                result = await dispatch_one(client, dispatch_body(outlet_id, order.body, transformer))
             done += 1
             if on_done is not None:
                 on_done(done, len(orders))

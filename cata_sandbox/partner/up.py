@@ -24,13 +24,13 @@ import uvicorn
 from cata_sandbox import serving
 from cata_sandbox.app import SANDBOX_TENANT, create_app
 from cata_sandbox.asgi import configure_logging
-from cata_sandbox.client import ApiError, check
 from cata_sandbox.clock import SYSTEM_CLOCK
+from cata_sandbox.partner.client import ApiError, check
+from cata_sandbox.partner.trigger import OUTLET_REVEL, OUTLET_WEBHOOK
+from cata_sandbox.partner.up_banner import banner
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import new_api_key
 from cata_sandbox.transformers import TransformerRegistry
-from cata_sandbox.trigger import OUTLET_REVEL, OUTLET_WEBHOOK
-from cata_sandbox.up_banner import banner
 
 MOCK_RECEIVER = "outlet-webhook"
 ORDER_PAID = "order.paid"

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 import click
 from click.core import ParameterSource
 
-from cata_sandbox.client import DEFAULT_URL
+from cata_sandbox.partner.client import DEFAULT_URL
 
 if TYPE_CHECKING:
-    from cata_sandbox.client import SandboxClient
+    from cata_sandbox.partner.client import SandboxClient
 
 DEFAULT_URL_HINT = (
     f"; this is the default URL {DEFAULT_URL}: if your sandbox runs on another port, use the"
@@ -65,7 +65,7 @@ def url_hint() -> str:
 
 
 def make_client(url: str, api_key: str | None) -> SandboxClient:
-    from cata_sandbox.client import SandboxClient
+    from cata_sandbox.partner.client import SandboxClient
 
     if not api_key:
         raise click.UsageError("no API key: pass --api-key or set CATA_API_KEY (cata-sandbox up prints one)")

@@ -9,8 +9,8 @@ from typing import Any
 
 from rich.table import Table
 
-from cata_sandbox.certify.model import Certification, CheckResult, Verdict, body_preview
 from cata_sandbox.clock import SYSTEM_CLOCK
+from cata_sandbox.partner.check_receiver.model import Certification, CheckResult, Verdict, body_preview
 
 SUITE_NAME = "cata-sandbox check-receiver"
 LABELS = {Verdict.PASS: "PASS", Verdict.WARN: "WARN", Verdict.FAIL: "FAIL", Verdict.NOT_RUN: "NOT RUN"}

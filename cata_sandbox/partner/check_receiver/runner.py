@@ -16,14 +16,19 @@ from collections.abc import Callable
 import httpx
 
 from cata_sandbox import signing
-from cata_sandbox.certify import judge
-from cata_sandbox.certify.bodies import ascii_escaped, non_ascii_order, tamper_one_byte, unusual_json
-from cata_sandbox.certify.model import Answer, Certification, CheckResult, Verdict
 from cata_sandbox.clock import SYSTEM_CLOCK, Clock
 from cata_sandbox.delivery import Sender, attempt_headers, outbound_client, webhook_request
-from cata_sandbox.fake_orders import FakeOrder, OrderFactory, encode_order
 from cata_sandbox.net.failures import FailureKind
 from cata_sandbox.net.transport import AiohttpTransport
+from cata_sandbox.partner.check_receiver import judge
+from cata_sandbox.partner.check_receiver.bodies import (
+    ascii_escaped,
+    non_ascii_order,
+    tamper_one_byte,
+    unusual_json,
+)
+from cata_sandbox.partner.check_receiver.model import Answer, Certification, CheckResult, Verdict
+from cata_sandbox.partner.fake_orders import FakeOrder, OrderFactory, encode_order
 from cata_sandbox.settings import Settings
 
 EVENT = "order.paid"

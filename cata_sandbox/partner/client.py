@@ -8,11 +8,25 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import msgspec
 
 from cata_sandbox.clock import SYSTEM_CLOCK
 
 DEFAULT_URL = "http://127.0.0.1:8700"
 API_KEY_HEADER = "X-Api-Key"
+
+
+def dispatch_body(outlet_id: str, order: bytes, transformer: str | None = None, **fields: Any) -> bytes:
+    """The body of ``POST /api/v1/orders/dispatch`` with the order's bytes spliced in verbatim.
+
+    The one builder of the envelope (trigger, bench, replayed loads and the tests use it): the order is
+    never decoded and re-encoded, so what the receiver gets is byte for byte what was built.
+    """
+    head: dict[str, Any] = {"outletId": outlet_id, "event": "order.paid"}
+    if transformer:
+        head["builtInTransformer"] = transformer
+    head.update(fields)
+    return msgspec.json.encode(head)[:-1] + b',"order":' + order + b"}"
 
 
 class ApiError(Exception):

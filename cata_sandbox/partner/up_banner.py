@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cata_sandbox.partner.trigger import OUTLET_REVEL, OUTLET_WEBHOOK
 from cata_sandbox.settings import Settings
-from cata_sandbox.trigger import OUTLET_REVEL, OUTLET_WEBHOOK
 
 if TYPE_CHECKING:
-    from cata_sandbox.sandbox_up import Seeded
+    from cata_sandbox.partner.up import Seeded
 
 REVEL_SLUG = "revel"
 CURL_ORDER = (

@@ -9,8 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 
-from cata_sandbox.certify.model import Answer, CheckResult, Verdict
 from cata_sandbox.net.failures import FailureKind
+from cata_sandbox.partner.check_receiver.model import Answer, CheckResult, Verdict
 from cata_sandbox.signing import PREFIX
 
 SLOW_HINT = (

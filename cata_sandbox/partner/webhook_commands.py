@@ -8,16 +8,13 @@ from typing import Any
 
 import click
 
-from cata_sandbox.client import ApiError, SandboxClient
-from cata_sandbox.partner_options import make_client, service_options
+from cata_sandbox.partner.client import SandboxClient
+from cata_sandbox.partner.options import make_client, service_options
 
 
 def _run(url: str, api_key: str | None, call: Callable[[SandboxClient], Any]) -> Any:
     with make_client(url, api_key) as client:
-        try:
-            return call(client)
-        except ApiError as exc:
-            raise click.ClickException(str(exc)) from None
+        return call(client)
 
 
 def webhook_table(hooks: list[dict[str, Any]]) -> str:

@@ -10,7 +10,7 @@ import msgspec
 from rich.console import Console
 from rich.table import Table
 
-from cata_sandbox.trigger import Fired
+from cata_sandbox.partner.trigger import Fired
 
 BODY_PREVIEW_CHARS = 600
 ORDER_PREVIEW_CHARS = 2000

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.partner_options import make_client, service_options
+from cata_sandbox.partner.options import make_client, service_options
 
 if TYPE_CHECKING:
-    from cata_sandbox.client import SandboxClient
-    from cata_sandbox.fake_orders import FakeOrder
-    from cata_sandbox.trigger import Fault
+    from cata_sandbox.partner.client import SandboxClient
+    from cata_sandbox.partner.fake_orders import FakeOrder
+    from cata_sandbox.partner.trigger import Fault
 
 
 @click.command()
@@ -80,10 +80,9 @@ def trigger(
     cata-sandbox trigger --count 3 --fault status:503 --fault-times 1 # only the first; then:
     cata-sandbox replay --failed                                      # ... dispatched
     """
-    from cata_sandbox.client import ApiError
-    from cata_sandbox.fake_orders import OrderFactory
-    from cata_sandbox.reports import console, dispatch_rows, dispatch_table
-    from cata_sandbox.trigger import (
+    from cata_sandbox.partner.fake_orders import OrderFactory
+    from cata_sandbox.partner.output import console, dispatch_rows, dispatch_table
+    from cata_sandbox.partner.trigger import (
         OUTLET_REVEL,
         OUTLET_WEBHOOK,
         WEBHOOK_ROUTE,
@@ -112,19 +111,16 @@ def trigger(
     )
     info = (lambda line: click.echo(line, err=True)) if as_json else click.echo
     with make_client(url, api_key) as client:
-        try:
-            client.whoami()
-            budget_s = float(client.sandbox_info()["dispatchBudgetS"])
-            if planted is not None and fault_times is not None:
-                target = _fault_target(client, route, outlet_id, mock_url)
-                ids = _plant(target, planted, fault_times, orders)
-                info(
-                    f"Fault: mock_pos answers the next {fault_times} request(s) of each order with"
-                    f" `{planted.directive[len('mock:') :]}` (admin faults {ids[0]}..{ids[-1]} on"
-                    f" {target[1]}, matched on orderRefNo); `cata-sandbox replay` after that succeeds."
-                )
-        except ApiError as exc:
-            raise click.ClickException(str(exc)) from None
+        client.whoami()
+        budget_s = float(client.sandbox_info()["dispatchBudgetS"])
+        if planted is not None and fault_times is not None:
+            target = _fault_target(client, route, outlet_id, mock_url)
+            ids = _plant(target, planted, fault_times, orders)
+            info(
+                f"Fault: mock_pos answers the next {fault_times} request(s) of each order with"
+                f" `{planted.directive[len('mock:') :]}` (admin faults {ids[0]}..{ids[-1]} on"
+                f" {target[1]}, matched on orderRefNo); `cata-sandbox replay` after that succeeds."
+            )
     expected = expectation(planted, route, budget_s)
     info(f"Dispatching {count} order(s) to {outlet_id} via {route} (seed {seed}: --seed {seed} repeats them)")
     if planted is not None and fault_times is None:
@@ -159,8 +155,8 @@ def trigger(
 
 def _fault_target(client: SandboxClient, route: str, outlet_id: str, mock_url: str | None) -> tuple[str, str]:
     """(mock_pos URL, fault target) for admin faults: the outlet's mock receiver, or mock Revel."""
-    from cata_sandbox.client import ApiError
-    from cata_sandbox.trigger import WEBHOOK_ROUTE
+    from cata_sandbox.partner.client import ApiError
+    from cata_sandbox.partner.trigger import WEBHOOK_ROUTE
 
     if mock_url is None:
         reported: dict[str, Any] | None = client.sandbox_info().get("mockPos")
@@ -185,8 +181,8 @@ def _fault_target(client: SandboxClient, route: str, outlet_id: str, mock_url: s
 
 
 def _plant(target: tuple[str, str], fault: Fault, times: int, orders: list[FakeOrder]) -> list[int]:
-    from cata_sandbox.client import ApiError
-    from cata_sandbox.trigger import admin_fault
+    from cata_sandbox.partner.client import ApiError
+    from cata_sandbox.partner.trigger import admin_fault
     from mock_pos.client import MockAdmin, MockAdminError
 
     mock_url, name = target
