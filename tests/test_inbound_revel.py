@@ -23,6 +23,7 @@ from cata_sandbox.fulfilment.inbound_revel import (
 )
 from cata_sandbox.store import Store
 from cata_sandbox.store.db import create_engine
+from mock_pos.catalogue import default_revel_config
 from tests.support import API_KEY, ORDER, MockPos, Sandbox, envelope
 
 INBOUND = "/api/v1/inbound/revel/order-status"
@@ -147,8 +148,8 @@ def map_outlet_to_mock_revel(sandbox: Sandbox, mock_pos: MockPos, outlet_id: str
             "externalId": "1",
             "settings": {
                 "baseUrl": mock_pos.url + "/revel",
-                "apiKey": "sandbox-key",
-                "apiSecret": "sandbox-secret",
+                "apiKey": default_revel_config().api_key,
+                "apiSecret": default_revel_config().api_secret,
                 "establishmentId": 1,
                 "diningOptionIds": DINING,
             },

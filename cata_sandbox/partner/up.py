@@ -31,6 +31,7 @@ from cata_sandbox.partner.up_banner import banner
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import new_api_key
 from cata_sandbox.transformers import TransformerRegistry
+from mock_pos.catalogue import default_revel_config
 
 MOCK_RECEIVER = "outlet-webhook"
 ORDER_PAID = "order.paid"
@@ -127,10 +128,11 @@ def _one_line(exc: BaseException) -> str:
 
 def revel_settings(mock_url: str) -> dict[str, Any]:
     """Outlet ``outlet-revel``'s settings: mock Revel's default credentials and establishment 1."""
+    credentials = default_revel_config()
     return {
         "baseUrl": f"{mock_url}/revel",
-        "apiKey": "sandbox-key",
-        "apiSecret": "sandbox-secret",
+        "apiKey": credentials.api_key,
+        "apiSecret": credentials.api_secret,
         "establishmentId": 1,
         "diningOptionIds": {"PICKUP": 1, "DELIVERY": 2, "DINE_IN": 3},
     }

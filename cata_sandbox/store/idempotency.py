@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cata_sandbox.store.base import StoreBase
+from cata_sandbox.store.records import OrderStatus
 from cata_sandbox.store.tables import (
     delivery_attempts,
     idempotency_keys,
@@ -63,7 +64,7 @@ class IdempotencyStore(StoreBase):
                     )
                 )
             ).first()
-            if order is None or order.status == "pending":
+            if order is None or order.status == OrderStatus.PENDING:
                 return None
             first = (
                 await conn.execute(

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import msgspec
 import sqlalchemy as sa
+
+
+class OrderStatus(StrEnum):
+    """An order's dispatch status: persisted before sending, then what the last attempt achieved."""
+
+    PENDING = "pending"
+    DISPATCHED = "dispatched"
+    FAILED = "failed"
 
 
 def aware(value: datetime) -> datetime:

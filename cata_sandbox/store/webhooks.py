@@ -1,4 +1,8 @@
-"""Webhook subscriptions of an outlet: create, list, change, soft-delete (secrets generated here)."""
+"""Webhook subscriptions of an outlet: list, read, change, soft-delete (secrets generated here).
+
+A new subscription is inserted by :func:`cata_sandbox.store.webhook_rules.register_webhook`, which checks
+for a clash in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -25,38 +29,6 @@ def new_webhook_secret() -> str:
 
 class WebhookStore(StoreBase):
     """Webhooks, tenant-scoped."""
-
-    async def create_webhook(
-        self,
-        tenant_id: str,
-        *,
-        outlet_id: str,
-        provider: str,
-        callback_url: str,
-        events: list[str],
-        secret: str,
-        now: datetime,
-    ) -> Webhook:
-        async with self.engine.begin() as conn:
-            webhook_id = (
-                await conn.execute(
-                    sa.insert(webhooks)
-                    .values(
-                        tenant_id=tenant_id,
-                        outlet_id=outlet_id,
-                        provider=provider,
-                        callback_url=callback_url,
-                        events=msgspec.json.encode(events).decode(),
-                        secret=secret,
-                        is_active=True,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                    .returning(webhooks.c.id)
-                )
-            ).scalar_one()
-            row = (await conn.execute(sa.select(webhooks).where(webhooks.c.id == webhook_id))).one()
-        return webhook_of_row(row)
 
     async def list_webhooks(self, tenant_id: str, outlet_id: str | None = None) -> list[Webhook]:
         query = sa.select(webhooks).where(webhooks.c.tenant_id == tenant_id, webhooks.c.deleted_at.is_(None))

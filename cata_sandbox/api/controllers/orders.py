@@ -32,10 +32,10 @@ from cata_sandbox.schemas import (
     StatusEntryView,
     StatusSkipView,
 )
-from cata_sandbox.store import Attempt, StatusEntry, StatusSkip, StoredOrder
+from cata_sandbox.store import Attempt, OrderStatus, StatusEntry, StatusSkip, StoredOrder
 from cata_sandbox.transformers import TransformerRegistry
 
-ORDER_STATUSES = ("pending", "dispatched", "failed")
+ORDER_STATUSES = tuple(status.value for status in OrderStatus)
 
 
 def dispatch_request_type(app: Litestar) -> Any:
