@@ -53,6 +53,10 @@ class MockAdmin:
             )
         return response.json() if response.content else None
 
+    def get(self, path: str) -> Any:
+        """``GET /__admin<path>``, decoded: any read of the admin API without a method of its own."""
+        return self._call("GET", path, 200)
+
     def health(self) -> dict[str, Any]:
         found: dict[str, Any] = self._call("GET", "/health", 200)
         return found
@@ -88,3 +92,9 @@ class MockAdmin:
     def configure_revel(self, config: dict[str, Any]) -> dict[str, Any]:
         updated: dict[str, Any] = self._call("PUT", "/revel", 200, json=config)
         return updated
+
+
+def read_journal(url: str, target: str | None = None, *, timeout: float = 10.0) -> list[dict[str, Any]]:
+    """One read of the journal of the mock_pos at ``url`` (a client opened and closed for it)."""
+    with MockAdmin(url, timeout=timeout) as admin:
+        return admin.journal(target)

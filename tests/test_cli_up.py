@@ -20,6 +20,7 @@ import pytest
 from cata_sandbox.partner.up import seed
 from cata_sandbox.signing import verify
 from cata_sandbox.transformers import TransformerRegistry
+from mock_pos.client import read_journal
 from mock_pos.server import ServerThread
 from tests.support import API_KEY, CLI, ORDER, MockPos, Sandbox, clean_env, envelope, free_port, port_closed
 from tests.support.asgi_receiver import receiver
@@ -62,7 +63,7 @@ def test_banner_shows_urls_key_outlets_secret_and_two_working_curl_examples(up: 
         stored = httpx.get(f"{up.url}/api/v1/orders/{answer['orderId']}", headers={"X-Api-Key": up.api_key})
         assert stored.json()["order"]["route"] == route
     # The webhook secret is wired on both sides: the mock receiver verified the signature.
-    entries = httpx.get(f"{up.mock_url}/__admin/journal", params={"target": "outlet-webhook"}).json()
+    entries = read_journal(up.mock_url, "outlet-webhook")
     assert entries
     assert entries[-1]["signatureValid"] is True
 
