@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import httpx
+
+
+def entry_body(entry: dict[str, Any]) -> bytes:
+    """The exact bytes a journal entry recorded (the journal carries them base64-encoded)."""
+    return base64.b64decode(entry["bodyBase64"])
+
+
+def entry_headers(entry: dict[str, Any]) -> dict[str, str]:
+    """A journal entry's request headers by lower-case name (the journal keeps them as a list of pairs)."""
+    return {name.lower(): value for name, value in entry["headers"]}
 
 
 class MockAdminError(Exception):
@@ -42,6 +53,10 @@ class MockAdmin:
             )
         return response.json() if response.content else None
 
+    def get(self, path: str) -> Any:
+        """``GET /__admin<path>``, decoded: any read of the admin API without a method of its own."""
+        return self._call("GET", path, 200)
+
     def health(self) -> dict[str, Any]:
         found: dict[str, Any] = self._call("GET", "/health", 200)
         return found
@@ -58,10 +73,10 @@ class MockAdmin:
     def remove_fault(self, fault_id: int) -> None:
         self._call("DELETE", f"/faults/{fault_id}", 204)
 
-    def configure_receiver(self, name: str, secret: str | None) -> dict[str, Any]:
-        config: dict[str, Any] = self._call(
-            "PUT", f"/receivers/{name}", 200, json={} if secret is None else {"secret": secret}
-        )
+    def configure_receiver(self, name: str, secret: str | None, **options: Any) -> dict[str, Any]:
+        """Create or change receiver ``name`` (``options``: its other settings, such as a probe)."""
+        body = {**({} if secret is None else {"secret": secret}), **options}
+        config: dict[str, Any] = self._call("PUT", f"/receivers/{name}", 200, json=body)
         return config
 
     def journal(self, target: str | None = None) -> list[dict[str, Any]]:
@@ -69,6 +84,14 @@ class MockAdmin:
             "GET", "/journal", 200, params={"target": target} if target else None
         )
         return entries
+
+    def revel(self) -> dict[str, Any]:
+        config: dict[str, Any] = self._call("GET", "/revel", 200)
+        return config
+
+    def configure_revel(self, config: dict[str, Any]) -> dict[str, Any]:
+        updated: dict[str, Any] = self._call("PUT", "/revel", 200, json=config)
+        return updated
 
     # --- mock Lightspeed ------------------------------------------------------------------------
 
@@ -143,3 +166,9 @@ class MockAdmin:
         """Every order event sent, with its attempts."""
         events: list[dict[str, Any]] = self._call("GET", "/atlas/events", 200)
         return events
+
+
+def read_journal(url: str, target: str | None = None, *, timeout: float = 10.0) -> list[dict[str, Any]]:
+    """One read of the journal of the mock_pos at ``url`` (a client opened and closed for it)."""
+    with MockAdmin(url, timeout=timeout) as admin:
+        return admin.journal(target)
