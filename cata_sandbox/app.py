@@ -14,16 +14,18 @@ from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE, HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
-from cata_sandbox import __version__, apidoc_ui, guard
-from cata_sandbox.auth import KeyRing
+from cata_sandbox import __version__
+from cata_sandbox.api import hostile_input
+from cata_sandbox.api.auth import KeyRing
+from cata_sandbox.api.controllers.attempts import AttemptController
+from cata_sandbox.api.controllers.lifecycle import InboundController, LifecycleController
+from cata_sandbox.api.controllers.meta import MetaController
+from cata_sandbox.api.controllers.orders import OrderController
+from cata_sandbox.api.controllers.outlet_providers import OutletProviderController
+from cata_sandbox.api.controllers.webhooks import WebhookController, WebhookSecretController
+from cata_sandbox.api.dependencies import Services, provide_caller, provide_services
+from cata_sandbox.api.openapi import ui as apidoc_ui
 from cata_sandbox.clock import SYSTEM_CLOCK, Clock
-from cata_sandbox.controllers.attempts import AttemptController
-from cata_sandbox.controllers.lifecycle import InboundController, LifecycleController
-from cata_sandbox.controllers.meta import MetaController
-from cata_sandbox.controllers.orders import OrderController
-from cata_sandbox.controllers.outlet_providers import OutletProviderController
-from cata_sandbox.controllers.webhooks import WebhookController, WebhookSecretController
-from cata_sandbox.db import create_engine, migrate
 from cata_sandbox.delivery import outbound_client
 from cata_sandbox.dispatch import Dispatcher
 from cata_sandbox.errors import (
@@ -34,11 +36,11 @@ from cata_sandbox.errors import (
     SandboxError,
     Unauthorized,
 )
-from cata_sandbox.services import Services, provide_caller, provide_services
+from cata_sandbox.net.transport import AiohttpTransport
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Store, new_api_key
+from cata_sandbox.store.db import create_engine, migrate
 from cata_sandbox.transformers import TransformerRegistry
-from cata_sandbox.transport import AiohttpTransport
 
 log = logging.getLogger("cata_sandbox")
 
@@ -64,7 +66,7 @@ def _domain_error(_: Request[object, object, State], exc: SandboxError) -> Respo
 def _http_error(request: Request[object, object, State], exc: HTTPException) -> Response[dict[str, object]]:
     if exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
         limit = request.route_handler.resolve_request_max_body_size()
-        return _envelope(exc.status_code, guard.too_large_message(limit))
+        return _envelope(exc.status_code, hostile_input.too_large_message(limit))
     message = str(exc.detail)
     extra = getattr(exc, "extra", None)
     if isinstance(extra, list) and extra:
@@ -82,7 +84,7 @@ def _http_error(request: Request[object, object, State], exc: HTTPException) -> 
 def _undecodable(
     request: Request[object, object, State], exc: RecursionError | UnicodeDecodeError
 ) -> Response[dict[str, object]]:
-    return _domain_error(request, guard.undecodable(exc))
+    return _domain_error(request, hostile_input.undecodable(exc))
 
 
 def _unstorable(request: Request[object, object, State], exc: DataError) -> Response[dict[str, object]]:
@@ -101,7 +103,7 @@ async def _before_request(request: Request[object, object, State]) -> Response[N
         if methods:
             return Response(None, status_code=204, headers={"Allow": ", ".join(sorted(methods))})
         return None
-    await guard.refuse_hostile_input(request)
+    await hostile_input.refuse_hostile_input(request)
     return None
 
 

@@ -10,6 +10,23 @@ from typing import Any
 
 import msgspec
 
+__all__ = [
+    "NOT_DISPATCHED",
+    "NO_ROUTE",
+    "REASON_BODY_CHARS",
+    "Outcome",
+    "body_error_message",
+    "decode_json_object",
+    "external_id_from",
+    "interpret_generic",
+    "pos_reason",
+    "transport_reason",
+    "truncate_for_reason",
+    "webhook_outcome",
+    "webhook_reason",
+]
+
+
 NO_ROUTE = "no dispatch route configured for this outlet/provider"
 REASON_BODY_CHARS = 200
 

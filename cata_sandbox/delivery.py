@@ -15,13 +15,13 @@ from dataclasses import dataclass
 
 import httpx
 
-from cata_sandbox import netpolicy
 from cata_sandbox.clock import Clock
-from cata_sandbox.failures import FailureKind, describe_failure, failure_kind
+from cata_sandbox.net import policy as netpolicy
+from cata_sandbox.net.failures import FailureKind, describe_failure, failure_kind
+from cata_sandbox.net.transport import USER_AGENT, AiohttpTransport
 from cata_sandbox.settings import CallbackPolicy
 from cata_sandbox.signing import SIGNATURE_HEADER
 from cata_sandbox.transformers import OutboundRequest
-from cata_sandbox.transport import USER_AGENT, AiohttpTransport
 
 CONTENT_TYPE = "application/json"
 EVENT_HEADER = "X-Cata-Event"

@@ -28,11 +28,11 @@ from cata_sandbox.classify import (
 from cata_sandbox.clock import Clock
 from cata_sandbox.delivery import Sender, attempt_headers, webhook_request
 from cata_sandbox.errors import InvalidRequest, NotFound
-from cata_sandbox.failures import describe_failure
 from cata_sandbox.idempotency import IdempotencyClaim, KeyAlreadyClaimed
+from cata_sandbox.net.failures import describe_failure
 from cata_sandbox.schemas import DispatchResponse, Order
 from cata_sandbox.settings import Settings
-from cata_sandbox.store import Attempt, Store, StoredOrder
+from cata_sandbox.store import Attempt, OrderStatus, Store, StoredOrder
 from cata_sandbox.transformers import OutboundRequest, TransformerRegistry, UnmappableOrder
 from cata_sandbox.validation import DispatchRequest, decode_dispatch, locate
 
@@ -93,7 +93,7 @@ class Dispatcher:
             route=None,
             order_ref_no=request.order.orderRefNo,
             body=request.order_bytes,
-            status="pending",
+            status=OrderStatus.PENDING.value,
             reason="",
             external_order_id="",
             created_at=now,
@@ -123,11 +123,10 @@ class Dispatcher:
             order=decode_dispatch_order(stored.body),
         )
         started = self.clock.monotonic()
-        async with self.store.engine.begin() as conn:
-            routed = await self._route(conn, stored, request)
+        routed = await self.store.read(self._route, stored, request)
         if isinstance(routed, str):
             await self.store.set_order_outcome(
-                stored.id, status="failed", reason=routed, now=self.clock.now()
+                stored.id, status=OrderStatus.FAILED.value, reason=routed, now=self.clock.now()
             )
             self._log(stored, None, False, routed, started)
             return _response(stored.id, dispatched=False, reason=routed, external_order_id="")
@@ -161,7 +160,7 @@ class Dispatcher:
         # Runs in Store.transaction: on SQLite in one step on the writer thread, so it awaits only `conn`.
         routed = await self._route(conn, order, request)
         if isinstance(routed, str):
-            failed = replace(order, status="failed", reason=routed)
+            failed = replace(order, status=OrderStatus.FAILED.value, reason=routed)
             await self.store.insert_order(conn, failed)
             await self._claim(conn, order, claim)
             return None, routed
@@ -269,7 +268,7 @@ class Dispatcher:
         await self.store.record_attempt(
             attempt,
             tenant_id=order.tenant_id,
-            status="dispatched" if outcome.dispatched else "failed",
+            status=(OrderStatus.DISPATCHED if outcome.dispatched else OrderStatus.FAILED).value,
             now=self.clock.now(),
         )
         return outcome, reason, attempt

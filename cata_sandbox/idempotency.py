@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from cata_sandbox.clock import Clock
@@ -107,3 +108,28 @@ async def replay(
                 " is pending); retry later - at `Idempotency-Key`"
             )
         await asyncio.sleep(POLL_INTERVAL_S)
+
+
+async def dispatch_once(
+    dispatch: Callable[[IdempotencyClaim], Awaitable[DispatchResponse]],
+    store: Store,
+    tenant_id: str,
+    claim: IdempotencyClaim,
+    *,
+    clock: Clock,
+    wait_s: float,
+) -> tuple[DispatchResponse, bool]:
+    """The answer to a request carrying ``claim``, and whether it replays an earlier request's answer.
+
+    The first request with the key dispatches (``dispatch(claim)`` claims the key with the order); a
+    concurrent one that loses the claim answers what the winner answers.
+    """
+    replayed = await replay(store, tenant_id, claim, clock=clock, wait_s=wait_s)
+    if replayed is None:
+        try:
+            return await dispatch(claim), False
+        except KeyAlreadyClaimed:
+            replayed = await replay(store, tenant_id, claim, clock=clock, wait_s=wait_s)
+            if replayed is None:
+                raise Conflict(f"{IDEMPOTENCY_HEADER} {claim.key!r} is contended; retry") from None
+    return replayed, True

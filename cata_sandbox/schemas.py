@@ -9,6 +9,35 @@ from typing import Annotated, Any
 
 import msgspec
 
+__all__ = [
+    "EVENTS",
+    "ApiResponse",
+    "AttemptView",
+    "AwareDatetime",
+    "Currency",
+    "Customer",
+    "DeliveryMethod",
+    "DispatchEnvelope",
+    "DispatchResponse",
+    "Item",
+    "Modifier",
+    "NonEmptyStr",
+    "Order",
+    "OrderView",
+    "OutletId",
+    "OutletProviderInput",
+    "OutletProviderView",
+    "Payment",
+    "PositiveInt",
+    "ProviderName",
+    "StatusEntryView",
+    "StatusSkipView",
+    "WebhookRegistration",
+    "WebhookUpdate",
+    "WebhookView",
+]
+
+
 NonEmptyStr = Annotated[str, msgspec.Meta(min_length=1)]
 # The columns that hold them are VARCHAR(200) / VARCHAR(50): PostgreSQL refuses longer values.
 OutletId = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]

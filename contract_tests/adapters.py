@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from contract_tests.strategies import Catalogue, Product
 from contract_tests.targets import Scenario
+from mock_pos.catalogue import default_revel_config
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +111,9 @@ class RevelAdapter:
             self.slug,
             {
                 "baseUrl": f"{scenario.target.mock_url}/revel",
-                # mock Revel's default credentials (mock_pos/catalogue.py)
-                "apiKey": "sandbox-key",
-                "apiSecret": "sandbox-secret",
+                # mock Revel's default credentials, from the mock itself
+                "apiKey": default_revel_config().api_key,
+                "apiSecret": default_revel_config().api_secret,
                 "establishmentId": self.establishment_id,
                 "diningOptionIds": {"PICKUP": 1, "DELIVERY": 2, "DINE_IN": 0},
             },

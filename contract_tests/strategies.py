@@ -440,7 +440,6 @@ def envelope(
 
 # --- faults ------------------------------------------------------------------------------------------
 
-FAULT_MODES = ("status", "error_body", "delay", "reset", "malformed", "html", "trickle", "redirect")
 # The budget decides the outcome of the timing modes, so each side of it is its own variant: a test
 # parametrized over variants covers both whatever hypothesis happens to draw.
 UNDER_BUDGET, OVER_BUDGET = "under-budget", "over-budget"
@@ -700,7 +699,7 @@ def malformed_envelopes(
             )
         )
     if kind == "nul-character":
-        # Refused on purpose (cata_sandbox/guard.py): PostgreSQL text cannot hold NUL, no POS wants it.
+        # Refused on purpose (cata_sandbox/api/hostile_input.py): PostgreSQL text cannot hold NUL, no POS wants it.
         where = draw(st.sampled_from(("orderRefNo", "notes", "name")))
         value = dict(written.value)
         if where == "name":

@@ -8,7 +8,6 @@ a fresh outlet id and a fresh receiver name, so examples never see each other's 
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import tempfile
 import time
@@ -23,6 +22,7 @@ import msgspec
 import pytest
 
 from contract_tests import repro
+from mock_pos.client import MockAdmin, MockAdminError, entry_body
 
 IN_PROCESS_API_KEY = "contract-key"
 DEFAULT_BUDGET_S = 1.5
@@ -128,11 +128,11 @@ class Servers:
         self.cata = httpx.Client(
             base_url=target.cata_url, headers={"X-Api-Key": target.api_key}, timeout=target.budget_s + 30
         )
-        self.mock = httpx.Client(base_url=target.mock_url, timeout=30)
+        self.admin = MockAdmin(target.mock_url, timeout=30)
 
     def close(self) -> None:
         self.cata.close()
-        self.mock.close()
+        self.admin.close()
 
     def skip_unless_budget_known(self, variant: str) -> None:
         """Over-budget faults need the service's budget; live servers state it with --dispatch-budget."""
@@ -162,8 +162,8 @@ class Scenario:
         return self.servers.cata
 
     @property
-    def mock(self) -> httpx.Client:
-        return self.servers.mock
+    def admin(self) -> MockAdmin:
+        return self.servers.admin
 
     @property
     def target(self) -> Target:
@@ -189,8 +189,9 @@ class Scenario:
                 "headers": {"X-Api-Key": self.target.api_key},
             }
         self.steps.configure_receiver(self.receiver, config, secret)
-        answered = self.mock.put(f"/__admin/receivers/{self.receiver}", json=config)
-        assert answered.status_code in (200, 201), answered.text
+        self.admin.configure_receiver(
+            self.receiver, secret, **{k: v for k, v in config.items() if k != "secret"}
+        )
         return secret
 
     def outlet_provider(self, slug: str, settings: dict[str, Any]) -> None:
@@ -202,13 +203,12 @@ class Scenario:
 
     def fault(self, spec: dict[str, Any]) -> dict[str, Any]:
         self.steps.add_fault(spec)
-        response = self.mock.post("/__admin/faults", json=spec)
-        assert response.status_code == 201, response.text
-        created: dict[str, Any] = response.json()
-        return created
+        return self.admin.add_fault(spec)
 
     def remove_fault(self, fault_id: int) -> None:
-        self.mock.delete(f"/__admin/faults/{fault_id}")
+        # A fault for the next N requests is gone once used up: removing it then changes nothing.
+        with contextlib.suppress(MockAdminError):
+            self.admin.remove_fault(fault_id)
 
     # --- acting -------------------------------------------------------------------------------
 
@@ -225,10 +225,7 @@ class Scenario:
     # --- observing ----------------------------------------------------------------------------
 
     def journal(self, target: str | None = None) -> list[dict[str, Any]]:
-        response = self.mock.get("/__admin/journal", params={"target": target or self.receiver})
-        assert response.status_code == 200, response.text
-        entries: list[dict[str, Any]] = response.json()
-        return entries
+        return self.admin.journal(target or self.receiver)
 
     def stored_orders(self) -> list[dict[str, Any]]:
         response = self.cata.get("/api/v1/orders", params={"outletId": self.outlet_id, "limit": 500})
@@ -252,14 +249,12 @@ class Scenario:
 
     def mock_admin(self, path: str) -> Any:
         """``GET /__admin/<path>`` of mock_pos, decoded."""
-        response = self.mock.get(f"/__admin/{path}")
-        assert response.status_code == 200, response.text
-        return response.json()
+        return self.admin.get(f"/{path}")
 
 
 def body_of(entry: dict[str, Any]) -> bytes:
     """The raw request body of a mock_pos journal entry."""
-    return base64.b64decode(entry["bodyBase64"])
+    return entry_body(entry)
 
 
 def headers_of(entry: dict[str, Any]) -> dict[str, list[str]]:

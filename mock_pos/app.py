@@ -1,4 +1,4 @@
-"""Wiring of the mock_pos Litestar app: state, admin API, webhook receivers and mock Revel."""
+"""Wiring of the mock_pos Litestar app: state, admin API, webhook receivers and the mocked POS APIs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from litestar import Litestar
 from litestar.di import Provide
 
 from mock_pos.admin import AdminController, AdminError, admin_error_response
+from mock_pos.admin_atlas import AtlasAdmin
+from mock_pos.admin_lightspeed import LightspeedAdmin
+from mock_pos.atlas import atlas_handler
+from mock_pos.lightspeed import lightspeed_handler
 from mock_pos.outbound import Outbound
 from mock_pos.receivers import webhook_handler
 from mock_pos.revel import revel_handler
@@ -26,7 +30,15 @@ def create_mock_pos(*, clock: Clock = utc_now, transport: httpx.AsyncBaseTranspo
         return state
 
     return Litestar(
-        route_handlers=[AdminController, webhook_handler(state), revel_handler(state)],
+        route_handlers=[
+            AdminController,
+            LightspeedAdmin,
+            AtlasAdmin,
+            webhook_handler(state),
+            revel_handler(state),
+            lightspeed_handler(state),
+            atlas_handler(state),
+        ],
         dependencies={"mock": Provide(provide_state, sync_to_thread=False)},
         exception_handlers={AdminError: admin_error_response},
         openapi_config=None,

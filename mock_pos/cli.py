@@ -18,7 +18,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
     context_settings=CONTEXT,
     help=(
         "Mock counterparties for the Cata sandbox: partner webhook receivers (POST /webhooks/{name}) "
-        "and a mock Revel order API (base URL http://HOST:PORT/revel), each able to fail on demand. "
+        "and mock POS APIs: Revel (base URL http://HOST:PORT/revel), Lightspeed K-Series (/lightspeed) and "
+        "Atlas Kitchen (/atlas), each able to fail on demand. "
         "Configure, inject faults and read the request journal under /__admin/."
     ),
 )
@@ -34,8 +35,9 @@ def _exit_cleanly(signum: int, frame: object) -> None:
     context_settings=CONTEXT,
     help=(
         "Serve the mock over HTTP until interrupted. State (receivers, faults, journal, Revel catalogue "
-        "and orders) is in memory and starts fresh. Revel's default credentials are "
-        "sandbox-key / sandbox-secret. Ctrl-C (or SIGTERM) stops accepting connections, lets requests in "
+        "and orders) is in memory and starts fresh. Default credentials: Revel sandbox-key / sandbox-secret; "
+        "Lightspeed client sandbox-client / sandbox-client-secret; Atlas X-Api-Key sandbox-atlas-key, "
+        "X-Merchant-Id sandbox-merchant. Ctrl-C (or SIGTERM) stops accepting connections, lets requests in "
         "flight finish for up to --drain-timeout seconds (a delay fault answers if it can), then exits 0."
     ),
 )

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import httpx
+
+
+def entry_body(entry: dict[str, Any]) -> bytes:
+    """The exact bytes a journal entry recorded (the journal carries them base64-encoded)."""
+    return base64.b64decode(entry["bodyBase64"])
+
+
+def entry_headers(entry: dict[str, Any]) -> dict[str, str]:
+    """A journal entry's request headers by lower-case name (the journal keeps them as a list of pairs)."""
+    return {name.lower(): value for name, value in entry["headers"]}
 
 
 class MockAdminError(Exception):
@@ -42,6 +53,10 @@ class MockAdmin:
             )
         return response.json() if response.content else None
 
+    def get(self, path: str) -> Any:
+        """``GET /__admin<path>``, decoded: any read of the admin API without a method of its own."""
+        return self._call("GET", path, 200)
+
     def health(self) -> dict[str, Any]:
         found: dict[str, Any] = self._call("GET", "/health", 200)
         return found
@@ -58,10 +73,10 @@ class MockAdmin:
     def remove_fault(self, fault_id: int) -> None:
         self._call("DELETE", f"/faults/{fault_id}", 204)
 
-    def configure_receiver(self, name: str, secret: str | None) -> dict[str, Any]:
-        config: dict[str, Any] = self._call(
-            "PUT", f"/receivers/{name}", 200, json={} if secret is None else {"secret": secret}
-        )
+    def configure_receiver(self, name: str, secret: str | None, **options: Any) -> dict[str, Any]:
+        """Create or change receiver ``name`` (``options``: its other settings, such as a probe)."""
+        body = {**({} if secret is None else {"secret": secret}), **options}
+        config: dict[str, Any] = self._call("PUT", f"/receivers/{name}", 200, json=body)
         return config
 
     def journal(self, target: str | None = None) -> list[dict[str, Any]]:
@@ -69,3 +84,91 @@ class MockAdmin:
             "GET", "/journal", 200, params={"target": target} if target else None
         )
         return entries
+
+    def revel(self) -> dict[str, Any]:
+        config: dict[str, Any] = self._call("GET", "/revel", 200)
+        return config
+
+    def configure_revel(self, config: dict[str, Any]) -> dict[str, Any]:
+        updated: dict[str, Any] = self._call("PUT", "/revel", 200, json=config)
+        return updated
+
+    # --- mock Lightspeed ------------------------------------------------------------------------
+
+    def lightspeed_config(self) -> dict[str, Any]:
+        """Mock Lightspeed's configuration (client credentials, businesses, timings)."""
+        found: dict[str, Any] = self._call("GET", "/lightspeed", 200)
+        return found
+
+    def configure_lightspeed(self, config: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
+        """Change some settings (e.g. ``{"tokenLifetimeSeconds": 5}``), or all with ``replace=True``."""
+        method = "PUT" if replace else "PATCH"
+        shown: dict[str, Any] = self._call(method, "/lightspeed", 200, json=config)
+        return shown
+
+    def lightspeed_authorization_code(self) -> str:
+        """A one-time code for ``POST /lightspeed/oauth/token`` (grant ``authorization_code``)."""
+        return str(self._call("POST", "/lightspeed/authorize", 201)["code"])
+
+    def lightspeed_tokens(self) -> dict[str, Any]:
+        """A fresh OAuth2 token pair, without the code exchange."""
+        tokens: dict[str, Any] = self._call("POST", "/lightspeed/tokens", 201)
+        return tokens
+
+    def expire_lightspeed_tokens(self) -> int:
+        """Expire every access token now; returns how many."""
+        return int(self._call("POST", "/lightspeed/tokens/expire", 200)["expired"])
+
+    def lightspeed_orders(self) -> list[dict[str, Any]]:
+        """Accepted orders with their notifications (decimals as exact strings)."""
+        orders: list[dict[str, Any]] = self._call("GET", "/lightspeed/orders", 200)
+        return orders
+
+    def lightspeed_notify(self, reference: str, status: str, reason: str | None = None) -> dict[str, Any]:
+        """Send a notification (e.g. ``READY_FOR_PICKUP``) for an accepted order; returns the answer."""
+        body: dict[str, Any] = {"thirdPartyReference": reference, "status": status}
+        if reason is not None:
+            body["reason"] = reason
+        sent: dict[str, Any] = self._call("POST", "/lightspeed/notify", 200, json=body)
+        return sent
+
+    def add_lightspeed_notification_fault(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Disturb the next outcome notifications (``{"mode": "delay|never|twice|failure", ...}``)."""
+        fault: dict[str, Any] = self._call("POST", "/lightspeed/notification-faults", 201, json=spec)
+        return fault
+
+    # --- mock Atlas Kitchen ---------------------------------------------------------------------
+
+    def atlas_config(self) -> dict[str, Any]:
+        """Mock Atlas's configuration (key, merchant, outlets, menu, webhook, schedule, retries)."""
+        found: dict[str, Any] = self._call("GET", "/atlas", 200)
+        return found
+
+    def configure_atlas(self, config: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
+        """Change some settings (e.g. ``{"webhookUrl": url}``), or all with ``replace=True``."""
+        shown: dict[str, Any] = self._call("PUT" if replace else "PATCH", "/atlas", 200, json=config)
+        return shown
+
+    def atlas_orders(self) -> list[dict[str, Any]]:
+        """Created orders as ``{"order", "body"}`` (decimals in ``body`` as exact strings)."""
+        orders: list[dict[str, Any]] = self._call("GET", "/atlas/orders", 200)
+        return orders
+
+    def atlas_event(self, order_id: int, event_type: str, url: str | None = None) -> dict[str, Any]:
+        """Send an order event (e.g. ``order.completed``) now; returns it with its first attempt."""
+        body: dict[str, Any] = {"orderId": order_id, "eventType": event_type}
+        if url is not None:
+            body["url"] = url
+        event: dict[str, Any] = self._call("POST", "/atlas/events", 200, json=body)
+        return event
+
+    def atlas_events(self) -> list[dict[str, Any]]:
+        """Every order event sent, with its attempts."""
+        events: list[dict[str, Any]] = self._call("GET", "/atlas/events", 200)
+        return events
+
+
+def read_journal(url: str, target: str | None = None, *, timeout: float = 10.0) -> list[dict[str, Any]]:
+    """One read of the journal of the mock_pos at ``url`` (a client opened and closed for it)."""
+    with MockAdmin(url, timeout=timeout) as admin:
+        return admin.journal(target)

@@ -203,6 +203,8 @@ def _directive_fault(mode: str, shape: str | None, arg: str, target: str) -> Fau
             params["seconds"] = float(word)
         elif mode in ("html", "redirect") and word:
             params["code"] = int(word)
+    except DirectiveError:
+        raise
     except ValueError as exc:
         raise DirectiveError(f"mock:{mode}: {arg!r} is not a number") from exc
     try:

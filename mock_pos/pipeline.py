@@ -35,8 +35,14 @@ class Admission:
 
 
 def decode_json(body: bytes, *, parse_float: Any = Decimal) -> Any:
-    """Strict JSON: UTF-8, no NaN/Infinity, decimals exact (``Decimal`` by default); raises ``ValueError``."""
-    return json.loads(body.decode("utf-8"), parse_float=parse_float, parse_constant=_reject_constant)
+    """Strict JSON: UTF-8, no NaN/Infinity, decimals exact (``Decimal`` by default); raises ``ValueError``.
+
+    JSON nested deeper than Python's recursion limit is a ``ValueError`` too, never a crash of the mock.
+    """
+    try:
+        return json.loads(body.decode("utf-8"), parse_float=parse_float, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def _reject_constant(name: str) -> Any:

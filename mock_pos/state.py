@@ -1,4 +1,4 @@
-"""The in-memory state of one mock_pos app: journal, faults, receivers, Revel configuration and orders.
+"""The in-memory state of one mock_pos app: journal, faults, receivers, and each mocked POS's store.
 
 Everything is created per app by ``create_mock_pos`` and mutated only from that app's event loop, so
 plain containers are enough. Ids (journal seq, fault ids, order ids, external order ids) never repeat
@@ -16,8 +16,10 @@ from typing import Any
 
 import msgspec
 
+from mock_pos.atlas_state import AtlasStore
 from mock_pos.catalogue import Product, RevelConfig, default_revel_config
 from mock_pos.faults import FaultSpec, RequestFacts, matches
+from mock_pos.lightspeed_state import LightspeedStore
 from mock_pos.outbound import Outbound
 
 Clock = Callable[[], datetime]
@@ -299,10 +301,14 @@ class MockPosState:
     faults: FaultBook = field(default_factory=FaultBook)
     receivers: ReceiverRegistry = field(default_factory=ReceiverRegistry)
     revel: RevelStore = field(default_factory=RevelStore)
+    lightspeed: LightspeedStore = field(default_factory=LightspeedStore)
+    atlas: AtlasStore = field(default_factory=AtlasStore)
 
     def reset(self) -> None:
-        """``POST /__admin/reset``: no faults, no journal, no receivers, default Revel, no Revel orders."""
+        """``POST /__admin/reset``: no faults, journal or receivers; every mocked POS back to its defaults."""
         self.faults.clear()
         self.journal.clear()
         self.receivers.clear()
         self.revel.reset()
+        self.lightspeed.reset()
+        self.atlas.reset()

@@ -1,17 +1,15 @@
+"""Fixtures every test module shares: the database under test, the service and mock_pos (tests/support)."""
+
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 
-from mock_pos.app import create_mock_pos
-from mock_pos.server import ServerThread
-from tests import pg
-from tests.harness import MockPos, Sandbox, start_sandbox, stop_sandbox
+from tests.support import MockPos, Sandbox, pg, running_mock_pos, running_sandbox
 
 settings.register_profile("dev", max_examples=25, deadline=None)
 settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -50,22 +48,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def sandbox(database_url: str) -> Iterator[Sandbox]:
-    """The service on loopback with tenant ``sandbox`` keyed ``harness.API_KEY``."""
-    running = start_sandbox(database_url)
-    try:
+    """The service on loopback with tenant ``sandbox`` keyed ``support.API_KEY``."""
+    with running_sandbox(database_url) as running:
         yield running
-    finally:
-        stop_sandbox(running)
 
 
 @pytest.fixture
 def mock_pos() -> Iterator[MockPos]:
     """mock_pos on loopback; reset between tests by being new."""
-    server = ServerThread(create_mock_pos())
-    server.start()
-    client = httpx.Client(base_url=server.url, timeout=30)
-    try:
-        yield MockPos(server=server, client=client)
-    finally:
-        client.close()
-        server.stop()
+    with running_mock_pos() as running:
+        yield running

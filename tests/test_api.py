@@ -10,9 +10,9 @@ import msgspec
 import pytest
 
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.db import create_engine
 from cata_sandbox.store import Store
-from tests.harness import API_KEY, ORDER, Sandbox, envelope
+from cata_sandbox.store.db import create_engine
+from tests.support import API_KEY, ORDER, Sandbox, envelope
 
 
 def _other_tenant_key(database_url: str) -> str:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
-from tests.harness import Sandbox, start_sandbox, stop_sandbox
+from tests.support import Sandbox, start_sandbox, stop_sandbox
 
 METHODS = ("get", "put", "post", "delete", "patch")
 

@@ -18,12 +18,12 @@ import httpx
 import msgspec
 import pytest
 
-from cata_sandbox.client import SandboxClient, StreamEvent, read_events
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.db import create_engine
+from cata_sandbox.partner.client import SandboxClient, StreamEvent, read_events
 from cata_sandbox.store import Store
-from tests.harness import API_KEY, ORDER, MockPos, Sandbox, connect_receiver, envelope
-from tests.reliability import DATABASES, ServiceProcess, module_database_url
+from cata_sandbox.store.db import create_engine
+from tests.support import API_KEY, ORDER, MockPos, Sandbox, connect_receiver, envelope
+from tests.support.processes import DATABASES, ServiceProcess, module_database_url
 
 
 def order_bytes(ref: str) -> bytes:

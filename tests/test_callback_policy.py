@@ -16,11 +16,11 @@ from contextlib import ExitStack
 import msgspec
 import pytest
 
-from cata_sandbox import netpolicy
-from cata_sandbox.sandbox_up import revel_settings
+from cata_sandbox.net import policy as netpolicy
+from cata_sandbox.partner.up import revel_settings
 from cata_sandbox.transformers import TransformerRegistry
-from tests.harness import ORDER, MockPos, Sandbox, envelope, start_sandbox, stop_sandbox
-from tests.reliability import DATABASES, module_database_url
+from tests.support import ORDER, MockPos, Sandbox, envelope, start_sandbox, stop_sandbox
+from tests.support.processes import DATABASES, module_database_url
 
 PUBLIC_ADDRESS = "93.184.216.34"  # registered only; never connected to
 REFUSED = "is not allowed by callback_policy public-only"

@@ -2,71 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
-import sys
 import time
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from cata_sandbox.certify import CHECKS, ascii_escaped, tamper_one_byte, unusual_json
-from cata_sandbox.fake_orders import OrderFactory
+from cata_sandbox.partner.check_receiver import CHECKS, ascii_escaped, tamper_one_byte, unusual_json
+from cata_sandbox.partner.fake_orders import OrderFactory
 from cata_sandbox.signing import sign, verify
-from tests.receivers.loopback import LoopbackReceiver, Reply
-from tests.receivers.partners import SECRET, Partner, skips_verification, verifies_raw
-from tests.test_fake_orders import NOW
-
-CLI = [sys.executable, "-m", "cata_sandbox.cli"]
-Asgi = Callable[
-    [dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], Callable[..., Awaitable[None]]], Awaitable[None]
-]
-
-
-def receiver(
-    *,
-    check: Callable[[bytes, str | None], bool],
-    status: int = 200,
-    sleep_s: float = 0.0,
-    seen: list[tuple[dict[str, str], bytes]] | None = None,
-) -> Asgi:
-    """An ASGI webhook receiver (for ``ServerThread``): ``check(body, signature)`` decides 2xx or 401."""
-    accepted = 0
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        nonlocal accepted
-        assert scope["type"] == "http"
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if seen is not None:
-            seen.append((headers, body))
-        if check(body, headers.get("x-cata-signature")):
-            if sleep_s:
-                await asyncio.sleep(sleep_s)
-            accepted += 1
-            code, payload = status, json.dumps({"externalOrderId": f"pos-{accepted}"}).encode()
-        else:
-            code, payload = 401, b'{"error":"bad signature"}'
-        start = {
-            "type": "http.response.start",
-            "status": code,
-            "headers": [(b"content-type", b"application/json")],
-        }
-        await send(start)
-        await send({"type": "http.response.body", "body": payload})
-
-    return app
+from tests.support import CLI, NOW
+from tests.support.receivers.loopback import LoopbackReceiver, Reply
+from tests.support.receivers.partners import SECRET, Partner, skips_verification, verifies_raw
 
 
 def run_check(url: str, tmp_path: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], ET.Element]:

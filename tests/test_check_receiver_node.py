@@ -1,6 +1,6 @@
 """A correct receiver written in Node with ``@octokit/webhooks-methods`` passes check-receiver cleanly.
 
-Its sources are in ``tests/receivers/node/`` (the dependency pinned in ``package-lock.json``); the test
+Its sources are in ``tests/support/receivers/node/`` (the dependency pinned in ``package-lock.json``); the test
 installs them with ``npm ci`` into a temporary copy and skips when ``node`` or ``npm`` is missing.
 """
 
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.receivers.partners import SECRET
+from tests.support.receivers.partners import SECRET
 
-SOURCES = Path(__file__).parent / "receivers" / "node"
+SOURCES = Path(__file__).parent / "support" / "receivers" / "node"
 START_TIMEOUT_S = 20.0
 
 

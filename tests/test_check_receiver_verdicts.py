@@ -1,7 +1,7 @@
 """check-receiver's verdicts against receivers that fooled it once: each gets the verdict its fault deserves.
 
 Every receiver is a real HTTP server on loopback (``tests/receivers/loopback.py``); the checks run
-in-process through :func:`cata_sandbox.certify.check_receiver`, the function the CLI calls.
+in-process through :func:`cata_sandbox.partner.check_receiver.check_receiver`, the function the CLI calls.
 """
 
 from __future__ import annotations
@@ -13,13 +13,20 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from cata_sandbox.certify import CHECKS, Certification, CheckResult, Verdict, check_receiver, summary_line
-from cata_sandbox.certify.runner import CERTIFY_SEED
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.fake_orders import OrderFactory, encode_order
+from cata_sandbox.partner.check_receiver import (
+    CHECKS,
+    Certification,
+    CheckResult,
+    Verdict,
+    check_receiver,
+    summary_line,
+)
+from cata_sandbox.partner.check_receiver.runner import CERTIFY_SEED
+from cata_sandbox.partner.fake_orders import OrderFactory, encode_order
 from cata_sandbox.signing import sign, verify
-from tests.receivers.loopback import LoopbackReceiver, Reply, Request
-from tests.receivers.partners import (
+from tests.support.receivers.loopback import LoopbackReceiver, Reply, Request
+from tests.support.receivers.partners import (
     SECRET,
     Partner,
     skips_verification,

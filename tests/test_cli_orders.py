@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.test_cli_up import Up, start_up
+from mock_pos.client import read_journal
+from tests.support.up import Up, start_up
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -155,7 +156,7 @@ def test_register_prints_a_secret_that_signs_the_partners_deliveries(up: Up) -> 
     assert sent.returncode == 0, sent.stderr
     assert len(rows) == 2
     assert all(row["externalOrderId"].startswith("partner-pos-") for row in rows)
-    journal = httpx.get(f"{up.mock_url}/__admin/journal", params={"target": "partner-pos"}).json()
+    journal = read_journal(up.mock_url, "partner-pos")
     assert [entry["signatureValid"] for entry in journal] == [True, True]
 
 

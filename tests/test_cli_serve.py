@@ -7,7 +7,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,16 +15,7 @@ import httpx
 import msgspec
 import pytest
 
-from tests.harness import ORDER, envelope
-
-CLI = [sys.executable, "-m", "cata_sandbox.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+from tests.support import CLI, ORDER, envelope, free_port
 
 
 def wait_for_health(url: str, process: subprocess.Popen[str], timeout: float = 30.0) -> None:

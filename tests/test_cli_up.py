@@ -4,141 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import shlex
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from cata_sandbox.sandbox_up import seed
+from cata_sandbox.partner.up import seed
 from cata_sandbox.signing import verify
 from cata_sandbox.transformers import TransformerRegistry
+from mock_pos.client import read_journal
 from mock_pos.server import ServerThread
-from tests.harness import API_KEY, ORDER, MockPos, Sandbox, envelope
-from tests.test_check_receiver import receiver
+from tests.support import API_KEY, CLI, ORDER, MockPos, Sandbox, clean_env, envelope, free_port, port_closed
+from tests.support.asgi_receiver import receiver
+from tests.support.up import Up, banner_complete, start_up
 
-CLI = [sys.executable, "-m", "cata_sandbox.cli"]
 README = Path(__file__).resolve().parent.parent / "README.md"
-BANNER_END = "Path 2, built-in Revel transformer"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without the developer's CATA_* settings, the venv's scripts first on PATH."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CATA_")}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.update(extra)
-    return env
-
-
-def port_closed(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-def banner_complete(text: str) -> bool:
-    """The banner ends with the Revel curl example."""
-    return BANNER_END in text and text.rstrip().endswith("}'")
-
-
-@dataclass
-class Up:
-    """A running `cata-sandbox up` and what its banner said."""
-
-    process: subprocess.Popen[bytes]
-    out: Path
-    err: Path
-    port: int
-    mock_port: int
-    banner: str
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def mock_url(self) -> str:
-        return f"http://127.0.0.1:{self.mock_port}"
-
-    def field(self, label: str) -> str:
-        found = re.search(rf"^\s+{label}\s+(\S+)", self.banner, re.MULTILINE)
-        assert found, self.banner
-        return found.group(1)
-
-    @property
-    def api_key(self) -> str:
-        return self.field("API key")
-
-    @property
-    def secret(self) -> str:
-        return self.field("webhook secret")
-
-    def cli(
-        self, *args: str, api_key: str | None = None, timeout: float = 120
-    ) -> subprocess.CompletedProcess[str]:
-        env = clean_env(CATA_URL=self.url, CATA_API_KEY=api_key or self.api_key)
-        return subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, timeout=timeout)
-
-    def trigger(self, *args: str) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
-        result = self.cli("trigger", "--json", *args)
-        assert "Traceback" not in result.stderr, result.stderr
-        rows: list[dict[str, Any]] = json.loads(result.stdout) if result.stdout.strip() else []
-        return result, rows
-
-    def stop(self, sig: int = signal.SIGINT) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        return self.process.wait(timeout=30)
-
-
-def start_up(
-    directory: Path,
-    *extra: str,
-    env: dict[str, str] | None = None,
-    ports: tuple[int, int] | None = None,
-    timeout: float = 60,
-) -> Up:
-    """Start `up` (on two free ports unless given) in ``directory``; wait, with a deadline, for its banner."""
-    directory.mkdir(parents=True, exist_ok=True)
-    port, mock_port = ports or (free_port(), free_port())
-    while mock_port == port:
-        mock_port = free_port()
-    out, err = directory / f"up-{port}.out", directory / f"up-{port}.err"
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        process = subprocess.Popen(
-            [*CLI, "up", "--port", str(port), "--mock-port", str(mock_port), *extra],
-            cwd=directory,
-            stdout=stdout,
-            stderr=stderr,
-            env=env or clean_env(),
-        )
-    deadline = time.monotonic() + timeout
-    while True:
-        text = out.read_text(encoding="utf-8")
-        if banner_complete(text):
-            return Up(process, out, err, port, mock_port, text)
-        if process.poll() is not None:
-            raise AssertionError(f"up exited with {process.returncode}: {err.read_text()}")
-        if time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError(f"up did not print its banner in time: {text}\n{err.read_text()}")
-        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +63,7 @@ def test_banner_shows_urls_key_outlets_secret_and_two_working_curl_examples(up: 
         stored = httpx.get(f"{up.url}/api/v1/orders/{answer['orderId']}", headers={"X-Api-Key": up.api_key})
         assert stored.json()["order"]["route"] == route
     # The webhook secret is wired on both sides: the mock receiver verified the signature.
-    entries = httpx.get(f"{up.mock_url}/__admin/journal", params={"target": "outlet-webhook"}).json()
+    entries = read_journal(up.mock_url, "outlet-webhook")
     assert entries
     assert entries[-1]["signatureValid"] is True
 

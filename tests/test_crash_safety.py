@@ -19,8 +19,8 @@ import httpx
 import msgspec
 from sqlalchemy.engine import make_url
 
-from tests.harness import API_KEY, ORDER, MockPos, envelope
-from tests.reliability import CLI, ServiceProcess, wait_until
+from tests.support import API_KEY, CLI, ORDER, MockPos, envelope, wait_until
+from tests.support.processes import ServiceProcess
 
 IN_FLIGHT = 4
 ACKNOWLEDGED = 5

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from cata_sandbox.bench import run_load, webhook_direct_target
-from cata_sandbox.certify import check_receiver
 from cata_sandbox.delivery import DELIVERY_ID_HEADER, TIMESTAMP_HEADER, webhook_request
+from cata_sandbox.partner.check_receiver import check_receiver
 from cata_sandbox.signing import sign, verify
-from tests.harness import envelope, start_sandbox, stop_sandbox
-from tests.receivers.loopback import LoopbackReceiver, Request
-from tests.receivers.partners import Partner, skips_verification
+from tests.support import envelope, start_sandbox, stop_sandbox
+from tests.support.receivers.loopback import LoopbackReceiver, Request
+from tests.support.receivers.partners import Partner, skips_verification
 
 PER_ATTEMPT = {DELIVERY_ID_HEADER.lower(), TIMESTAMP_HEADER.lower()}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import socket
@@ -11,7 +10,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from tests.harness import (
+from mock_pos.client import entry_body, entry_headers
+from tests.support import (
     ORDER,
     MockPos,
     Sandbox,
@@ -56,9 +56,9 @@ def test_webhook_body_is_byte_identical_and_signed(sandbox: Sandbox, mock_pos: M
     assert body["reason"] == ""
     assert body["externalOrderId"] != ""
     [entry] = mock_pos.journal("r1")
-    received = base64.b64decode(entry["bodyBase64"])
+    received = entry_body(entry)
     assert received == raw
-    headers = {name.lower(): value for name, value in entry["headers"]}
+    headers = entry_headers(entry)
     expected = "sha256=" + hmac.new(secret.encode(), received, hashlib.sha256).hexdigest()
     assert headers["x-cata-signature"] == expected
     assert headers["x-cata-event"] == "order.paid"

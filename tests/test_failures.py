@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from cata_sandbox.failures import FailureKind, describe_failure, failure_kind
-from cata_sandbox.transport import AiohttpTransport
+from cata_sandbox.net.failures import FailureKind, describe_failure, failure_kind
+from cata_sandbox.net.transport import AiohttpTransport
 
 
 def _direct(url: str) -> BaseException:

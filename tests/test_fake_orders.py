@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,12 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cata_sandbox.fake_orders import MENU, OrderFactory, fake_orders
+from cata_sandbox.partner.fake_orders import MENU, OrderFactory, fake_orders
 from cata_sandbox.validation import decode_dispatch
 from mock_pos.catalogue import default_revel_config
-from tests.harness import envelope
+from tests.support import NOW, envelope
 
-NOW = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)
 FACTORY = OrderFactory()
 
 

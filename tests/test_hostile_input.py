@@ -6,7 +6,6 @@ and the service still answers ``/health`` at once afterwards (no stuck worker). 
 
 from __future__ import annotations
 
-import base64
 import copy
 import socket
 import time
@@ -18,10 +17,10 @@ import httpx
 import msgspec
 import pytest
 
-from cata_sandbox.sandbox_up import revel_settings
+from cata_sandbox.partner.up import revel_settings
 from cata_sandbox.transformers import TransformerRegistry
-from tests import pg
-from tests.harness import ORDER, MockPos, Sandbox, connect_receiver, envelope, start_sandbox, stop_sandbox
+from mock_pos.client import entry_body
+from tests.support import ORDER, MockPos, Sandbox, connect_receiver, envelope, pg, start_sandbox, stop_sandbox
 
 ORDER_BYTES = msgspec.json.encode(ORDER)
 MIB = 1024 * 1024
@@ -211,7 +210,7 @@ def test_huge_numbers_in_unknown_fields_are_forwarded_untouched(service: Sandbox
     assert response.status_code == 200, response.text
     assert response.json()["dispatched"] is True
     (delivery,) = mock_pos.journal("r1")
-    assert base64.b64decode(delivery["bodyBase64"]) == order
+    assert entry_body(delivery) == order
 
 
 def test_huge_numbers_in_query_and_path_parameters_are_4xx(service: Sandbox) -> None:

@@ -16,11 +16,11 @@ import msgspec
 import pytest
 
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.db import create_engine, migrate
 from cata_sandbox.errors import Conflict
 from cata_sandbox.idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, claim_for, replay
 from cata_sandbox.store import Store, StoredOrder
-from tests.harness import API_KEY, ORDER, MockPos, Sandbox, connect_receiver, envelope
+from cata_sandbox.store.db import create_engine, migrate
+from tests.support import API_KEY, ORDER, MockPos, Sandbox, connect_receiver, envelope
 
 ORDER_BYTES = msgspec.json.encode(ORDER)
 

@@ -12,8 +12,7 @@ import msgspec
 import pytest
 
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.db import create_engine
-from cata_sandbox.inbound_revel import (
+from cata_sandbox.fulfilment.inbound_revel import (
     Complete,
     FinalizedOrder,
     Skip,
@@ -23,7 +22,9 @@ from cata_sandbox.inbound_revel import (
     parse_finalized,
 )
 from cata_sandbox.store import Store
-from tests.harness import API_KEY, ORDER, MockPos, Sandbox, envelope
+from cata_sandbox.store.db import create_engine
+from mock_pos.catalogue import default_revel_config
+from tests.support import API_KEY, ORDER, MockPos, Sandbox, envelope
 
 INBOUND = "/api/v1/inbound/revel/order-status"
 DINING = {"PICKUP": 1, "DELIVERY": 2, "DINE_IN": 0}
@@ -147,8 +148,8 @@ def map_outlet_to_mock_revel(sandbox: Sandbox, mock_pos: MockPos, outlet_id: str
             "externalId": "1",
             "settings": {
                 "baseUrl": mock_pos.url + "/revel",
-                "apiKey": "sandbox-key",
-                "apiSecret": "sandbox-secret",
+                "apiKey": default_revel_config().api_key,
+                "apiSecret": default_revel_config().api_secret,
                 "establishmentId": 1,
                 "diningOptionIds": DINING,
             },

@@ -15,11 +15,11 @@ from alembic import command
 from alembic.config import Config
 
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.db import MIGRATIONS_DIR, create_engine, migrate
 from cata_sandbox.errors import Conflict, InvalidRequest
-from cata_sandbox.lifecycle import ALL_STATUSES, FulfilmentStatus, next_status, parse_status
+from cata_sandbox.fulfilment.states import ALL_STATUSES, FulfilmentStatus, next_status, parse_status
 from cata_sandbox.store import Store
-from tests.harness import ORDER, MockPos, Sandbox, connect_receiver, envelope
+from cata_sandbox.store.db import MIGRATIONS_DIR, create_engine, migrate
+from tests.support import ORDER, MockPos, Sandbox, connect_receiver, envelope
 
 # Every allowed change, written out by hand (the model the implementation is checked against).
 ALLOWED: set[tuple[str, str]] = {

@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cata_sandbox.db import create_engine, migrate
 from cata_sandbox.errors import Conflict
-from cata_sandbox.lifecycle import FulfilmentStatus, next_status
+from cata_sandbox.fulfilment.states import FulfilmentStatus, next_status
 from cata_sandbox.store import Attempt, FulfilmentUpdate, StatusChange, Store, StoredOrder
+from cata_sandbox.store.db import create_engine, migrate
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from tests.harness import API_KEY, ORDER, MockPos, Sandbox, connect_receiver, envelope
+from tests.support import API_KEY, ORDER, MockPos, Sandbox, connect_receiver, envelope
 
 FORWARD = ["PAID", "ACCEPTED", "IN_PROGRESS", "READY", "DRIVER_PICKED_UP", "COMPLETED"]
 KNOWN = [*FORWARD, "CANCELLED", "REJECTED"]

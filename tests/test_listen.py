@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
-from tests.harness import wait_until
-from tests.tcp_proxy import CuttableProxy
-from tests.test_cli_up import CLI, clean_env, start_up
+from tests.support import CLI, clean_env, wait_until
+from tests.support.tcp_proxy import CuttableProxy
+from tests.support.up import start_up
 
 
 def json_lines(path: Path) -> list[dict[str, Any]]:

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import msgspec
 
-from tests.harness import ORDER, envelope
-from tests.reliability import ServiceProcess, free_port, wait_until
+from tests.support import ORDER, envelope, free_port, wait_until
+from tests.support.processes import ServiceProcess
 
 LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.]+: \S")
 # What `serve` prints for the person at the terminal, not log records.

@@ -15,7 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_cli_up import CLI, Up, clean_env, free_port, start_up
+from mock_pos.client import read_journal
+from tests.support import CLI, clean_env, free_port
+from tests.support.up import Up, start_up
 
 MOCK_CLI = [sys.executable, "-m", "mock_pos.cli"]
 
@@ -140,8 +142,7 @@ def test_an_empty_tenant_name_is_refused_and_no_database_is_made(tmp_path: Path,
 
 
 def test_check_receiver_without_a_secret_names_cata_webhook_secret_and_sends_nothing(up: Up) -> None:
-    journal = f"{up.mock_url}/__admin/journal"
-    before = len(httpx.get(journal).json())
+    before = len(read_journal(up.mock_url))
 
     result = run(*CLI, "check-receiver", f"{up.mock_url}/webhooks/outlet-webhook")
 
@@ -150,7 +151,7 @@ def test_check_receiver_without_a_secret_names_cata_webhook_secret_and_sends_not
         "Error: no webhook secret: pass --secret or set CATA_WEBHOOK_SECRET to the secret your receiver"
         " verifies with (`listen`, `register` and `up` print it; `webhooks show ID --secret` shows it)"
     )
-    assert len(httpx.get(journal).json()) == before, "no delivery was sent"
+    assert len(read_journal(up.mock_url)) == before, "no delivery was sent"
 
 
 def bench(up: Up, receiver: str, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -13,12 +13,12 @@ import pytest
 import sqlalchemy as sa
 
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.db import create_engine
 from cata_sandbox.store import Store
-from cata_sandbox.tables import delivery_attempts
+from cata_sandbox.store.db import create_engine
+from cata_sandbox.store.tables import delivery_attempts
 from cata_sandbox.validation import locate
-from tests.harness import MockPos, Sandbox, envelope
-from tests.test_revel_transformer import (
+from tests.support import MockPos, Sandbox, envelope
+from tests.support.revel import (
     DINING,
     REVEL_KEY,
     REVEL_SECRET,

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import os
 import subprocess
-import sys
 from typing import Any
 
 import msgspec
 
-from tests.harness import API_KEY, ORDER, MockPos, Sandbox, connect_receiver, envelope
+from mock_pos.client import entry_body, entry_headers
+from tests.support import API_KEY, CLI, ORDER, MockPos, Sandbox, connect_receiver, envelope
 
-CLI = [sys.executable, "-m", "cata_sandbox.cli"]
 RESPONSE_KEYS = {"code", "isSuccess", "message", "orderId", "externalOrderId", "dispatched", "reason"}
 # Bytes no encoder would write: a replay must send these, not a re-encoding.
 RAW_ORDER = (
@@ -43,7 +41,7 @@ def failed_order(sandbox: Sandbox, outlet_id: str, raw: bytes) -> str:
 
 
 def headers_of(entry: dict[str, Any]) -> dict[str, str]:
-    return {name.lower(): value for name, value in entry["headers"]}
+    return entry_headers(entry)
 
 
 def test_replaying_a_failed_order_after_the_receiver_recovers(sandbox: Sandbox, mock_pos: MockPos) -> None:
@@ -73,7 +71,7 @@ def test_replaying_a_failed_order_after_the_receiver_recovers(sandbox: Sandbox, 
     assert [(e["status"], e["source"]) for e in order["statusHistory"]] == [("PAID", "dispatch")]
     journal = mock_pos.journal("r1")
     assert len(journal) == 2
-    bodies = [base64.b64decode(entry["bodyBase64"]) for entry in journal]
+    bodies = [entry_body(entry) for entry in journal]
     assert bodies == [RAW_ORDER, RAW_ORDER]
     delivery_ids = [headers_of(entry)["x-cata-delivery-id"] for entry in journal]
     assert delivery_ids == [first["deliveryId"], second["deliveryId"]]
@@ -135,7 +133,7 @@ def test_cli_replays_one_order(sandbox: Sandbox, mock_pos: MockPos) -> None:
     assert row[-1] == "2"
     assert done.stdout.strip().splitlines()[-1] == "1 replayed: 1 dispatched, 0 not dispatched"
     journal = mock_pos.journal("r1")
-    assert [base64.b64decode(e["bodyBase64"]) for e in journal] == [RAW_ORDER, RAW_ORDER]
+    assert [entry_body(e) for e in journal] == [RAW_ORDER, RAW_ORDER]
     assert len({headers_of(e)["x-cata-delivery-id"] for e in journal}) == 2
     assert sandbox.order(order_id)["status"] == "dispatched"
 

@@ -15,19 +15,27 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.db import create_engine
 from cata_sandbox.schemas import Order
 from cata_sandbox.store import Store
+from cata_sandbox.store.db import create_engine
 from cata_sandbox.transformers import UnmappableOrder
 from cata_sandbox.transformers.revel import RevelSettings, RevelTransformer
-from tests.harness import API_KEY, MockPos, Sandbox, connect_receiver, envelope, start_sandbox, stop_sandbox
+from tests.support import API_KEY, MockPos, Sandbox, connect_receiver, envelope, start_sandbox, stop_sandbox
+from tests.support.revel import (
+    DINING,
+    REVEL_KEY,
+    REVEL_SECRET,
+    body_of,
+    configure_mock_revel,
+    headers_of,
+    map_outlet,
+    order_json,
+    revel_dispatch,
+    revel_settings,
+)
 
 REVEL = RevelTransformer()
-REVEL_KEY = "rk_live_7f3a9c0d"
-REVEL_SECRET = "rs_live_b81e42d0c9"
-DINING = {"PICKUP": 11, "DELIVERY": 12, "DINE_IN": 13}
 RESET_REASON = "http request failed: connection reset by peer (<mock>)"
-RESPONSE_KEYS = {"code", "isSuccess", "message", "orderId", "externalOrderId", "dispatched", "reason"}
 
 
 def settings(**overrides: Any) -> RevelSettings:
@@ -45,19 +53,6 @@ def settings(**overrides: Any) -> RevelSettings:
 def order(raw: bytes | str) -> Order:
     """An order decoded the way the dispatch endpoint decodes it (Decimals from the JSON text)."""
     return msgspec.json.decode(raw, type=Order)
-
-
-def order_json(**overrides: Any) -> bytes:
-    base: dict[str, Any] = {
-        "orderRefNo": "CATA-1",
-        "deliveryMethod": "PICKUP",
-        "createdAt": "2026-11-27T10:00:00+08:00",
-        "currency": "SGD",
-        "items": [{"plu": "101", "name": "Margherita Pizza", "quantity": 1, "unitPrice": Decimal("12.50")}],
-        "totalPay": Decimal("12.50"),
-        **overrides,
-    }
-    return msgspec.json.Encoder(decimal_format="number").encode(base)
 
 
 def cart_of(body: bytes) -> Any:
@@ -444,52 +439,6 @@ def test_interpret_response(body: bytes, dispatched: bool, message: str, externa
 
 
 # --- over loopback against mock Revel -----------------------------------------------------------------
-
-
-def configure_mock_revel(mock_pos: MockPos, *, key: str = REVEL_KEY, secret: str = REVEL_SECRET) -> None:
-    """Mock Revel with credentials no other string in the tests contains (so leaks are findable)."""
-    config = mock_pos.client.get("/__admin/revel").json()
-    config.update(apiKey=key, apiSecret=secret)
-    response = mock_pos.client.put("/__admin/revel", json=config)
-    assert response.status_code == 200, response.text
-
-
-def revel_settings(mock_pos: MockPos, **overrides: Any) -> dict[str, Any]:
-    return {
-        "baseUrl": f"{mock_pos.url}/revel",
-        "apiKey": REVEL_KEY,
-        "apiSecret": REVEL_SECRET,
-        "establishmentId": 1,
-        "diningOptionIds": DINING,
-        **overrides,
-    }
-
-
-def map_outlet(sandbox: Sandbox, outlet_id: str, settings: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    response = sandbox.client.put(
-        f"/api/v1/outlet-providers/{outlet_id}", json={"providerSlug": "revel", "settings": settings, **extra}
-    )
-    assert response.status_code == 200, response.text
-    mapping: dict[str, Any] = response.json()["outletProvider"]
-    return mapping
-
-
-def revel_dispatch(sandbox: Sandbox, outlet_id: str, raw_order: bytes) -> dict[str, Any]:
-    response = sandbox.dispatch(envelope(outlet_id, raw_order, builtInTransformer="revel"))
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert set(body) == RESPONSE_KEYS
-    return body
-
-
-def headers_of(entry: dict[str, Any]) -> dict[str, str]:
-    return {name.lower(): value for name, value in entry["headers"]}
-
-
-def body_of(entry: dict[str, Any]) -> Any:
-    import base64
-
-    return json.loads(base64.b64decode(entry["bodyBase64"]), parse_float=Decimal)
 
 
 FULL_ORDER = b"""{

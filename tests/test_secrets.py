@@ -20,11 +20,11 @@ import httpx
 import msgspec
 import sqlalchemy as sa
 
-from cata_sandbox.db import create_engine
-from cata_sandbox.tables import delivery_attempts, orders
+from cata_sandbox.store.db import create_engine
+from cata_sandbox.store.tables import delivery_attempts, orders
 from cata_sandbox.transformers import TransformerRegistry
-from tests.harness import API_KEY, ORDER, MockPos, envelope
-from tests.reliability import CLI, ServiceProcess
+from tests.support import API_KEY, CLI, ORDER, MockPos, envelope
+from tests.support.processes import ServiceProcess
 
 REVEL_KEY = "revel-key-9f3c2d1e"
 REVEL_SECRET = "revel-secret-7a6b5c4d3e2f"

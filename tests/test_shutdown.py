@@ -17,8 +17,9 @@ import httpx
 import msgspec
 import pytest
 
-from tests.harness import ORDER, MockPos, envelope, start_sandbox, stop_sandbox
-from tests.reliability import ServiceProcess, free_port, wait_until
+from mock_pos.client import read_journal
+from tests.support import ORDER, MockPos, envelope, free_port, start_sandbox, stop_sandbox, wait_until
+from tests.support.processes import ServiceProcess
 
 RECEIVER_DELAY_S = 1.5
 
@@ -93,7 +94,8 @@ def test_sigterm_on_an_idle_service_exits_0_at_once(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_in_up_during_a_delayed_dispatch_stores_its_true_outcome(tmp_path: Path) -> None:
-    from tests.test_cli_up import CLI, clean_env, start_up
+    from tests.support import CLI, clean_env
+    from tests.support.up import start_up
 
     up = start_up(tmp_path, "--dispatch-timeout", "10")
     trigger = subprocess.Popen(
@@ -105,9 +107,7 @@ def test_ctrl_c_in_up_during_a_delayed_dispatch_stores_its_true_outcome(tmp_path
     )
     try:
         wait_until(
-            lambda: bool(
-                httpx.get(f"{up.mock_url}/__admin/journal", params={"target": "outlet-webhook"}).json()
-            ),
+            lambda: bool(read_journal(up.mock_url, "outlet-webhook")),
             30,
             "the dispatch reached mock_pos's receiver",
         )
@@ -172,7 +172,7 @@ def test_mock_pos_serve_lets_a_delayed_answer_finish_then_exits_0(tmp_path: Path
             target=lambda: answers.append(httpx.post(f"{url}/webhooks/shop", content=b"{}", timeout=30))
         )
         sender.start()
-        wait_until(lambda: bool(httpx.get(f"{url}/__admin/journal").json()), 10, "the request arrived")
+        wait_until(lambda: bool(read_journal(url)), 10, "the request arrived")
         process.send_signal(sig)
         sender.join(30)
         exit_code = process.wait(timeout=30)
@@ -199,7 +199,7 @@ def test_mock_pos_serve_cuts_a_delay_longer_than_its_drain_timeout_quietly(tmp_p
     try:
         sender = threading.Thread(target=send)
         sender.start()
-        wait_until(lambda: bool(httpx.get(f"{url}/__admin/journal").json()), 10, "the request arrived")
+        wait_until(lambda: bool(read_journal(url)), 10, "the request arrived")
         signalled = time.monotonic()
         process.send_signal(signal.SIGINT)
         exit_code = process.wait(timeout=30)

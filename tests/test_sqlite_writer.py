@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from cata_sandbox.db import create_engine, migrate
-from cata_sandbox.sqlite_writer import SqliteWriter, SuspendedTransaction
 from cata_sandbox.store import Attempt, Store, StoredOrder
+from cata_sandbox.store.db import create_engine, migrate
+from cata_sandbox.store.sqlite_writer import SqliteWriter, SuspendedTransaction
 
 NOW = datetime(2026, 11, 28, 9, 30, 15, 123456, tzinfo=UTC)
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 from pathlib import Path
@@ -13,7 +12,8 @@ import pytest
 
 from cata_sandbox.transformers import ENTRY_POINT_GROUP, Transformer, TransformerRegistry
 from cata_sandbox.transformers.revel import RevelTransformer
-from tests.harness import ORDER, MockPos, envelope, start_sandbox, stop_sandbox
+from mock_pos.client import entry_body, entry_headers
+from tests.support import ORDER, MockPos, envelope, start_sandbox, stop_sandbox
 
 PLUGINS = Path(__file__).parent / "plugins"
 ECHO_TOKEN = "echo-token-5c1d9e"
@@ -104,10 +104,10 @@ def test_an_entry_point_transformer_dispatches_over_loopback(
         assert (body["dispatched"], body["reason"]) == (True, "")
         assert body["externalOrderId"] != ""
         [entry] = mock_pos.journal("echo-pos")
-        headers = {name.lower(): value for name, value in entry["headers"]}
+        headers = entry_headers(entry)
         assert headers["x-echo-token"] == ECHO_TOKEN
         assert "x-cata-signature" not in headers
-        assert json.loads(base64.b64decode(entry["bodyBase64"])) == {
+        assert json.loads(entry_body(entry)) == {
             "orderRefNo": ORDER["orderRefNo"],
             "event": "order.paid",
             "lines": [{"plu": item["plu"], "quantity": item["quantity"]} for item in ORDER["items"]],

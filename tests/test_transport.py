@@ -19,9 +19,9 @@ import aiohttp
 import httpx
 import pytest
 
-from cata_sandbox.transport import USER_AGENT, AiohttpTransport
+from cata_sandbox.net.transport import USER_AGENT, AiohttpTransport
 from mock_pos.server import ServerThread
-from tests.harness import ORDER, envelope, start_sandbox, stop_sandbox
+from tests.support import ORDER, envelope, start_sandbox, stop_sandbox
 
 BIG = b"x" * 200_000
 ANSWER = b'{"externalOrderId":"EXT-\xc3\xa9-1"}'

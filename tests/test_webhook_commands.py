@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.test_cli_up import start_up
+from tests.support.up import start_up
 
 
 def test_webhooks_list_show_rotate_and_delete_wrap_the_management_api(tmp_path: Path) -> None:

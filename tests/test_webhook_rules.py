@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.harness import API_KEY, Sandbox
+from tests.support import API_KEY, Sandbox
 
 
 def webhooks_of(sandbox: Sandbox, outlet: str) -> list[dict[str, object]]:

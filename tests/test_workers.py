@@ -5,7 +5,6 @@ once when several processes start at the same moment (the advisory lock in ``db.
 from __future__ import annotations
 
 import asyncio
-import base64
 import os
 import subprocess
 import sys
@@ -22,10 +21,10 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
-from cata_sandbox.db import MIGRATIONS_DIR
-from tests import pg
-from tests.harness import ORDER, MockPos, envelope
-from tests.reliability import ServiceProcess
+from cata_sandbox.store.db import MIGRATIONS_DIR
+from mock_pos.client import entry_body
+from tests.support import ORDER, MockPos, envelope, pg
+from tests.support.processes import ServiceProcess
 
 pytestmark = pytest.mark.postgres
 
@@ -121,7 +120,7 @@ def test_two_workers_store_every_order_once_and_record_every_attempt(
             journal = mock_pos.journal("r1")
             assert len(journal) == ORDERS + KEYED
             delivered = {dict(e["headers"]).get("x-cata-delivery-id") for e in journal}
-            sent_bodies = sorted(base64.b64decode(e["bodyBase64"]) for e in journal)
+            sent_bodies = sorted(entry_body(e) for e in journal)
             assert all(e["signatureValid"] for e in journal)
             recorded: set[str] = set()
             for order_id in set(order_ids) | set(keyed_ids):
@@ -137,7 +136,7 @@ def test_two_workers_store_every_order_once_and_record_every_attempt(
 MIGRATE = textwrap.dedent(
     """
     import asyncio, logging, sys, time
-    from cata_sandbox.db import create_engine, migrate
+    from cata_sandbox.store.db import create_engine, migrate
 
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stdout)
     start_at = float(sys.argv[2])

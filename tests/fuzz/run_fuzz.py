@@ -28,8 +28,8 @@ from pathlib import Path
 import httpx
 
 from cata_sandbox.app import create_app
+from cata_sandbox.net.transport import AiohttpTransport
 from cata_sandbox.settings import Settings
-from cata_sandbox.transport import AiohttpTransport
 from mock_pos.app import create_mock_pos
 from mock_pos.server import ServerThread
 

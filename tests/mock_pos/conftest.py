@@ -215,3 +215,182 @@ class Admin:
 def admin(client: httpx.AsyncClient) -> Admin:
     """Admin API helpers bound to the test's client."""
     return Admin(client)
+
+
+# --- mock Lightspeed and mock Atlas Kitchen (issue 17) ---------------------------------------------
+
+LIGHTSPEED_ORDER: dict[str, Any] = {
+    "businessLocationId": 45454565682155,
+    "thirdPartyReference": "cata-ord-0001",
+    "endpointId": "CATA-WEBHOOK",
+    "customerInfo": {"firstName": "Jane", "lastName": "Doe", "email": "jane.doe@example.com"},
+    "orderNote": "Ring the bell",
+    "items": [
+        {
+            "sku": "BURGER-01",
+            "quantity": 1,
+            "modifiers": [{"modifierId": "236025632784492"}],
+            "subItems": [{"sku": "CHEESE-01", "quantity": 1}],
+        },
+        {"sku": "FRIES-01", "quantity": 2},
+    ],
+    "payment": {
+        "paymentMethod": "OOPAYMENT",
+        "paymentAmount": Decimal("21.10"),
+        "tipAmount": Decimal("2.00"),
+    },
+}
+
+
+async def poll_until(check: Callable[[], Any], *, within: float = 5.0) -> Any:
+    """Poll ``check`` (sync or async) until it returns something truthy, or fail after ``within`` seconds."""
+    import asyncio
+    import inspect
+
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        found = check()
+        if inspect.isawaitable(found):
+            found = await found
+        if found:
+            return found
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"nothing within {within}s")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def poll() -> Callable[..., Any]:
+    """``await poll(check, within=5.0)``: poll with a deadline (never a fixed sleep)."""
+    return poll_until
+
+
+class Lightspeed:
+    """Helpers for mock Lightspeed: a token, a registered endpoint, orders POSTed with the bearer token."""
+
+    base = "/lightspeed"
+
+    def __init__(self, http: httpx.AsyncClient, notify_url: str) -> None:
+        self.http = http
+        self.notify_url = notify_url
+        self.token = ""
+        self.refresh = ""
+
+    def order(self, **overrides: Any) -> dict[str, Any]:
+        body = copy.deepcopy(LIGHTSPEED_ORDER)
+        body.update(overrides)
+        return body
+
+    async def oauth(self, **form: str) -> httpx.Response:
+        sent = {"client_id": "sandbox-client", "client_secret": "sandbox-client-secret", **form}
+        return await self.http.post(f"{self.base}/oauth/token", data=sent)
+
+    async def login(self) -> dict[str, Any]:
+        code = (await self.http.post("/__admin/lightspeed/authorize")).json()["code"]
+        response = await self.oauth(grant_type="authorization_code", code=code, scope="orders-api")
+        assert response.status_code == 200, response.text
+        tokens: dict[str, Any] = response.json()
+        self.token, self.refresh = tokens["access_token"], tokens["refresh_token"]
+        return tokens
+
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def register(self, endpoint_id: str = "CATA-WEBHOOK", **extra: Any) -> httpx.Response:
+        body = {"endpointId": endpoint_id, "url": self.notify_url, **extra}
+        return await self.http.put(f"{self.base}/o/wh/1/webhook", json=body, headers=self.auth())
+
+    async def place(self, body: Any, kind: str = "toGo", **headers: str) -> httpx.Response:
+        content = body if isinstance(body, bytes) else _EXACT.encode(body)
+        sent = {**self.auth(), "Content-Type": "application/json", **headers}
+        return await self.http.post(f"{self.base}/o/op/1/order/{kind}", content=content, headers=sent)
+
+    async def orders(self) -> list[dict[str, Any]]:
+        response = await self.http.get("/__admin/lightspeed/orders")
+        assert response.status_code == 200, response.text
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+
+@pytest.fixture
+async def lightspeed(client: httpx.AsyncClient, recorder: tuple[str, Recorder]) -> AsyncIterator[Lightspeed]:
+    """Logged in, with ``CATA-WEBHOOK`` registered to the recorder's ``/ls-notify``.
+
+    On teardown the mock is reset, which cancels notifications still pending, so none lands in the next
+    test's recorder (the recording server is shared).
+    """
+    url, _ = recorder
+    helper = Lightspeed(client, f"{url}/ls-notify")
+    await helper.login()
+    registered = await helper.register()
+    assert registered.status_code == 200, registered.text
+    yield helper
+    assert (await client.post("/__admin/reset")).status_code == 200
+
+
+ATLAS_ORDER: dict[str, Any] = {
+    "fulfilment_type": "delivery",
+    "serving_date": "2025-04-03",
+    "timeslot_start": 54000,
+    "timeslot_end": 55800,
+    "timeslot_type": "asap",
+    "contact_name": "John",
+    "contact_number": "80000001",
+    "postal_code": "038988",
+    "address_line1": "8 Temasek Boulevard",
+    "external_order_id": "CATA8F2C91",
+    "notes": "Leave at the door",
+    "order_items": [
+        {
+            "item_id": 381,
+            "quantity": 1,
+            "price_cents": 1500,
+            "notes": "less spicy",
+            "sub_items": [{"item_id": 496, "quantity": 1, "price_cents": 0}],
+        },
+        {"item_id": 480, "quantity": 2, "price_cents": 500},
+    ],
+}
+
+
+class Atlas:
+    """Helpers for mock Atlas Kitchen: orders POSTed with the default credentials."""
+
+    headers = {"X-Api-Key": "sandbox-atlas-key", "X-Merchant-Id": "sandbox-merchant"}
+    create_path = "/atlas/admin/v1/outlets/3/channels/1/orders"
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    def order(self, **overrides: Any) -> dict[str, Any]:
+        body = copy.deepcopy(ATLAS_ORDER)
+        body.update(overrides)
+        return body
+
+    async def create(self, body: Any, path: str | None = None, **headers: str) -> httpx.Response:
+        content = body if isinstance(body, bytes) else _EXACT.encode(body)
+        sent = {**self.headers, "Content-Type": "application/json"}
+        sent.update({name.replace("_", "-"): value for name, value in headers.items()})
+        return await self.http.post(path or self.create_path, content=content, headers=sent)
+
+    async def get(self, path: str) -> httpx.Response:
+        return await self.http.get(f"/atlas/admin/v1{path}", headers=self.headers)
+
+    async def configure(self, **changes: Any) -> dict[str, Any]:
+        response = await self.http.patch("/__admin/atlas", json=changes)
+        assert response.status_code == 200, response.text
+        config: dict[str, Any] = response.json()
+        return config
+
+    async def events(self) -> list[dict[str, Any]]:
+        response = await self.http.get("/__admin/atlas/events")
+        assert response.status_code == 200, response.text
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+
+@pytest.fixture
+async def atlas(client: httpx.AsyncClient) -> AsyncIterator[Atlas]:
+    """Atlas helpers; on teardown the mock is reset, cancelling scheduled events and retries."""
+    yield Atlas(client)
+    assert (await client.post("/__admin/reset")).status_code == 200

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from mock_pos.cli import main
+from tests.support import free_port
 
 
 def test_help_explains_the_tool() -> None:
@@ -26,12 +26,6 @@ def test_serve_help_lists_its_options() -> None:
     assert result.exit_code == 0
     for option in ("--host", "--port", "--log-level", "8701"):
         assert option in result.output
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_serve_runs_the_mock_with_connection_faults_available() -> None:

@@ -1,0 +1,145 @@
+"""Precision findings: every price the POS received against the order's exact decimal, in minor units."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+__all__ = ["MINOR_UNITS", "PrecisionFinding", "precision_findings"]
+
+# ISO 4217 minor units of the currencies Cata's markets use; any other currency is taken as 2.
+MINOR_UNITS: dict[str, int] = {
+    "SGD": 2,
+    "MYR": 2,
+    "USD": 2,
+    "AUD": 2,
+    "THB": 2,
+    "PHP": 2,
+    "HKD": 2,
+    "IDR": 0,
+    "VND": 0,
+    "JPY": 0,
+    "KRW": 0,
+}
+_STEP = re.compile(r"([^.\[\]]+)|\[(\*|\d+)\]")
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class PrecisionFinding:
+    """One price that reached the POS different from the order's, after quantising both to minor units."""
+
+    order_path: str
+    body_path: str
+    order_text: str  # the order's exact decimal, as written in the order bytes
+    expected: Decimal  # quantised to the currency's minor unit (half up)
+    received: str  # what the POS got, as text ("missing" when the path is absent)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.body_path}: the POS received {self.received}, the order says {self.order_text} "
+            f"({self.expected} at {self.order_path})"
+        )
+
+
+def precision_findings(
+    order_bytes: bytes, sent_body: bytes, mapping: Iterable[tuple[str, str]]
+) -> list[PrecisionFinding]:
+    """One finding per mapped price that differs. ``mapping`` pairs an order path with a body path;
+    ``[*]`` steps pair up index by index (``items[*].unitPrice`` → ``items[*].price``)."""
+    order = json.loads(order_bytes, parse_float=Decimal)
+    body = json.loads(sent_body, parse_float=Decimal)
+    places = MINOR_UNITS.get(str(order.get("currency", "")) if isinstance(order, dict) else "", 2)
+    unit = Decimal(1).scaleb(-places)
+    findings: list[PrecisionFinding] = []
+    for order_path, body_path in mapping:
+        for indices, value in _walk(order, _steps(order_path), ()):
+            if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+                continue
+            expected = Decimal(value).quantize(unit, rounding=ROUND_HALF_UP)
+            concrete = _fill(body_path, indices)
+            got = _at(body, _steps(concrete))
+            received = _as_decimal(got)
+            if received is not None and received.quantize(unit, rounding=ROUND_HALF_UP) == expected:
+                continue
+            findings.append(
+                PrecisionFinding(
+                    order_path=_fill(order_path, indices),
+                    body_path=concrete,
+                    order_text=str(value),
+                    expected=expected,
+                    received=_text(got),
+                )
+            )
+    return findings
+
+
+def _steps(path: str) -> list[str | int]:
+    steps: list[str | int] = []
+    for name, index in _STEP.findall(path):
+        if name:
+            steps.append(name)
+        else:
+            steps.append(-1 if index == "*" else int(index))
+    return steps
+
+
+def _walk(
+    node: Any, steps: list[str | int], indices: tuple[int, ...]
+) -> Iterator[tuple[tuple[int, ...], Any]]:
+    if not steps:
+        yield indices, node
+        return
+    step, rest = steps[0], steps[1:]
+    if step == -1:
+        if isinstance(node, list):
+            for i, child in enumerate(node):
+                yield from _walk(child, rest, (*indices, i))
+    elif isinstance(step, int):
+        if isinstance(node, list) and step < len(node):
+            yield from _walk(node[step], rest, indices)
+    elif isinstance(node, dict) and step in node:
+        yield from _walk(node[step], rest, indices)
+
+
+def _fill(path: str, indices: tuple[int, ...]) -> str:
+    supply = iter(indices)
+    return re.sub(r"\[\*\]", lambda _: f"[{next(supply, 0)}]", path)
+
+
+def _at(node: Any, steps: list[str | int]) -> Any:
+    for step in steps:
+        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
+            node = node[step]
+            continue
+        if isinstance(step, str) and isinstance(node, dict) and step in node:
+            node = node[step]
+            continue
+        return _MISSING
+    return node
+
+
+def _text(value: Any) -> str:
+    if value is _MISSING:
+        return "missing"
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value, default=str)
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    return None

@@ -1,0 +1,303 @@
+"""A pool of adapter worker processes: one call at a time each; the deadline is enforced by kill + respawn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import struct
+import sys
+import time
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+import msgspec
+
+from cata_sandbox.adapters.catalog import AdapterCatalog
+from cata_sandbox.adapters.hostcalls import exchange
+from cata_sandbox.adapters.results import HostHttp, RunResult, ScriptError, Timings, dispatch_request
+from cata_sandbox.adapters.worker import MAX_FRAME, MAX_LOG_LINES
+
+__all__ = ["AdapterRuntime"]
+
+_LENGTH = struct.Struct(">I")
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder()
+
+
+@dataclass(eq=False)
+class _Process:
+    process: asyncio.subprocess.Process
+    seen: set[str] = field(default_factory=set)
+
+    @property
+    def stdin(self) -> asyncio.StreamWriter:
+        assert self.process.stdin is not None
+        return self.process.stdin
+
+    @property
+    def stdout(self) -> asyncio.StreamReader:
+        assert self.process.stdout is not None
+        return self.process.stdout
+
+
+class _Killed(Exception):
+    """The worker was killed or died during the call; ``error`` says why."""
+
+    def __init__(self, error: ScriptError) -> None:
+        self.error = error
+
+
+class AdapterRuntime:
+    """``await run(provider, topic, input, deadline=...)`` runs one script call in a worker process.
+
+    Each call gets a fresh quickjs-ng context in the worker (see the README, "Adapter scripts (runtime)").
+    ``deadline`` is a ``time.monotonic()`` instant: queueing, the script, and every ``context.http``
+    exchange all count against it; past it the worker is killed and a new one started. So it is past
+    ``compute_limit`` seconds spent outside ``context.http``.
+    """
+
+    def __init__(
+        self,
+        catalog: AdapterCatalog,
+        *,
+        workers: int = 2,
+        http: HostHttp | None = None,
+        memory_limit: int = 64 * 1024 * 1024,
+        stack_limit: int = 512 * 1024,
+        max_result: int = 4 * 1024 * 1024,
+        compute_limit: float = 2.0,
+    ) -> None:
+        self.catalog = catalog
+        self.workers = workers
+        self.http = http
+        self.memory_limit = memory_limit
+        self.stack_limit = stack_limit
+        self.max_result = max_result
+        # Wall time a call may spend outside context.http, however long its deadline: a runaway
+        # script holds a worker this long, not the whole dispatch budget.
+        self.compute_limit = compute_limit
+        self.respawns = 0
+        self._idle: asyncio.Queue[_Process] = asyncio.Queue()
+        self._all: set[_Process] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._calls = itertools.count(1)
+        self._closed = False
+
+    async def __aenter__(self) -> AdapterRuntime:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        for process in await asyncio.gather(*(self._spawn() for _ in range(self.workers))):
+            self._idle.put_nowait(process)
+
+    async def close(self) -> None:
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        for process in list(self._all):
+            await self._kill(process)
+
+    def worker_pids(self) -> list[int]:
+        return sorted(p.process.pid for p in self._all)
+
+    async def run(
+        self,
+        provider: str,
+        topic: str,
+        input: dict[str, Any] | bytes,
+        *,
+        deadline: float,
+        http: HostHttp | None = None,
+        function: str = "transform",
+    ) -> RunResult:
+        """One call of ``function`` in the script for (provider, topic). Put the order in ``input`` as
+        ``msgspec.Raw(order_bytes)`` so the engine's own ``JSON.parse`` reads the original bytes."""
+        started = time.perf_counter()
+        script = self.catalog.get(provider, topic)
+        if script is None:
+            return RunResult(error=ScriptError(f"no adapter script {provider}/{topic}.js", "missing"))
+        if function == "interpret" and not script.has_interpret:
+            return RunResult(error=ScriptError(f"{script.label} has no interpret(response)", "missing"))
+        text = input if isinstance(input, bytes) else _encoder.encode(input)
+        budget_ms = max(0, round((deadline - time.monotonic()) * 1000))
+        try:
+            process = await asyncio.wait_for(self._idle.get(), max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            error = ScriptError(
+                f"script exceeded the deadline ({budget_ms} ms) waiting for a free worker", "deadline"
+            )
+            return RunResult(error=error, timings=Timings(time.perf_counter() - started, 0.0))
+        logs: list[str] = []
+        calls = [0]
+        try:
+            done = await self._call(
+                process, script, function, text, deadline, http or self.http, logs, calls, budget_ms
+            )
+        except _Killed as killed:
+            self._replace(process)
+            return RunResult(
+                error=killed.error, logs=logs, timings=Timings(time.perf_counter() - started, 0.0, calls[0])
+            )
+        except BaseException:
+            self._replace(process)
+            raise
+        self._idle.put_nowait(process)
+        timings = Timings(time.perf_counter() - started, float(done["cpu"]), calls[0])
+        if not done["ok"]:
+            return RunResult(
+                error=ScriptError(done["error"], done.get("kind", "throw")), logs=logs, timings=timings
+            )
+        value_text = str(done["value"]).encode()
+        if topic == "order_dispatch" and function == "transform":
+            checked = dispatch_request(value_text)
+            if isinstance(checked, ScriptError):
+                return RunResult(error=checked, text=value_text, logs=logs, timings=timings)
+            return RunResult(
+                value=_decoder.decode(value_text),
+                text=value_text,
+                logs=logs,
+                timings=timings,
+                request=checked,
+            )
+        return RunResult(value=_decoder.decode(value_text), text=value_text, logs=logs, timings=timings)
+
+    async def _call(
+        self,
+        process: _Process,
+        script: Any,
+        function: str,
+        text: bytes,
+        deadline: float,
+        http: HostHttp | None,
+        logs: list[str],
+        calls: list[int],
+        budget_ms: int,
+    ) -> dict[str, Any]:
+        call = next(self._calls)
+        job = {
+            "t": "run",
+            "call": call,
+            "key": script.digest,
+            "src": None if script.digest in process.seen else script.source,
+            # Errors name a shipped script by provider/topic, a script from an extra folder by its path.
+            "label": script.path if script.origin == "extra" else script.label,
+            "fn": function,
+            "input": text.decode(),
+            "mem": self.memory_limit,
+            "stack": self.stack_limit,
+            "maxResult": self.max_result,
+        }
+        expired = ScriptError(f"script exceeded the deadline ({budget_ms} ms)", "deadline")
+        overrun = ScriptError(
+            f"script exceeded its compute limit ({round(self.compute_limit * 1000)} ms outside context.http)",
+            "compute",
+        )
+        began, in_http = time.monotonic(), 0.0
+        await self._send(process, job)
+        process.seen.add(script.digest)
+        while True:
+            computing = began + in_http + self.compute_limit
+            if computing < deadline:
+                frame = await self._receive(process, computing, overrun)
+            else:
+                frame = await self._receive(process, deadline, expired)
+            if frame.get("call") != call:
+                raise _Killed(ScriptError("the script's worker answered out of step", "crash"))
+            kind = frame.get("t")
+            if kind == "done":
+                return frame
+            if kind == "log":
+                if len(logs) < MAX_LOG_LINES:
+                    logs.append(str(frame.get("line", "")))
+            elif kind == "http":
+                requests = _decoder.decode(str(frame["req"]))
+                calls[0] += len(requests)
+                asked = time.monotonic()
+                try:
+                    answer = await exchange(requests, http, deadline, calls[0])
+                except TimeoutError:
+                    raise _Killed(expired) from None
+                in_http += time.monotonic() - asked
+                await self._send(
+                    process, {"t": "http", "call": call, "res": _encoder.encode(answer).decode()}
+                )
+
+    async def _send(self, process: _Process, message: dict[str, Any]) -> None:
+        data = _encoder.encode(message)
+        try:
+            process.stdin.write(_LENGTH.pack(len(data)) + data)
+            await process.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            raise _Killed(ScriptError(await self._died(process), "crash")) from None
+
+    async def _receive(self, process: _Process, deadline: float, expired: ScriptError) -> dict[str, Any]:
+        try:
+            async with asyncio.timeout_at(
+                asyncio.get_running_loop().time() + max(0.0, deadline - time.monotonic())
+            ):
+                head = await process.stdout.readexactly(4)
+                (size,) = _LENGTH.unpack(head)
+                if size > MAX_FRAME:
+                    raise _Killed(ScriptError("the script's worker sent an oversized message", "crash"))
+                frame: dict[str, Any] = _decoder.decode(await process.stdout.readexactly(size))
+                return frame
+        except TimeoutError:
+            raise _Killed(expired) from None
+        except asyncio.IncompleteReadError:
+            raise _Killed(ScriptError(await self._died(process), "crash")) from None
+
+    async def _died(self, process: _Process) -> str:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.process.wait(), 1.0)
+        return f"the script's worker process died (exit status {process.process.returncode})"
+
+    async def _spawn(self) -> _Process:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-I",
+            "-m",
+            "cata_sandbox.adapters.worker",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        )
+        wrapped = _Process(process)
+        self._all.add(wrapped)
+        head = await asyncio.wait_for(wrapped.stdout.readexactly(4), 30)
+        ready = _decoder.decode(await wrapped.stdout.readexactly(_LENGTH.unpack(head)[0]))
+        if ready.get("t") != "ready":
+            raise RuntimeError("adapter worker did not start")
+        return wrapped
+
+    async def _kill(self, process: _Process) -> None:
+        self._all.discard(process)
+        if process.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.process.kill()
+        await process.process.wait()
+
+    def _replace(self, process: _Process) -> None:
+        """Kill the worker now; a new one joins the pool when it is up (the caller does not wait)."""
+        self.respawns += 1
+
+        async def replace() -> None:
+            await self._kill(process)
+            if not self._closed:
+                self._idle.put_nowait(await self._spawn())
+
+        task = asyncio.get_running_loop().create_task(replace())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        if process.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.process.kill()

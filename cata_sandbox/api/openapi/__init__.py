@@ -1,0 +1,1 @@
+"""The OpenAPI document partners work from: completion (``document``), examples, reference, webhooks, UI."""
