@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cata_sandbox import inbound_revel
 from cata_sandbox.adapters import load_catalog
+from cata_sandbox.fulfilment import inbound_revel
 from cata_sandbox.transformers import UnmappableOrder
 from cata_sandbox.transformers.revel import RevelTransformer
 from tests.adapters.revel_sync import SyncRuntime
@@ -191,7 +191,7 @@ STATUS_BODIES = [
 
 
 def python_reading(raw: bytes, settings: dict[str, Any]) -> Any:
-    """What cata_sandbox.inbound_revel makes of the webhook: Skip, Complete, or the refusal's message."""
+    """What cata_sandbox.fulfilment.inbound_revel makes of the webhook: Skip, Complete, or the refusal's message."""
     try:
         finalized = inbound_revel.parse_finalized(raw)
         return inbound_revel.interpret(finalized, inbound_revel.configured_dining_options("OUT-1", settings))
