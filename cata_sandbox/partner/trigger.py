@@ -18,13 +18,13 @@ from typing import get_args
 
 import httpx
 
+from cata_sandbox.dispatch import WEBHOOK_ROUTE
 from cata_sandbox.partner.client import API_KEY_HEADER, DispatchResult, dispatch_body, dispatch_one
 from cata_sandbox.partner.fake_orders import FakeOrder
 from mock_pos.faults import FAULT_MODES, ErrorShape
 
 # mock_pos owns its fault modes and error-body shapes; trigger plants them, so it reads them from there.
 ERROR_SHAPES: tuple[str, ...] = get_args(ErrorShape)
-WEBHOOK_ROUTE = "webhook"
 # The outlets `cata-sandbox up` seeds: one per path.
 OUTLET_WEBHOOK = "outlet-webhook"
 OUTLET_REVEL = "outlet-revel"

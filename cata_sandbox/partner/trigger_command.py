@@ -80,12 +80,12 @@ def trigger(
     cata-sandbox trigger --count 3 --fault status:503 --fault-times 1 # only the first; then:
     cata-sandbox replay --failed                                      # ... dispatched
     """
+    from cata_sandbox.dispatch import WEBHOOK_ROUTE
     from cata_sandbox.partner.fake_orders import OrderFactory
     from cata_sandbox.partner.output import console, dispatch_rows, dispatch_table
     from cata_sandbox.partner.trigger import (
         OUTLET_REVEL,
         OUTLET_WEBHOOK,
-        WEBHOOK_ROUTE,
         FaultError,
         expectation,
         fire,
@@ -155,8 +155,8 @@ def trigger(
 
 def _fault_target(client: SandboxClient, route: str, outlet_id: str, mock_url: str | None) -> tuple[str, str]:
     """(mock_pos URL, fault target) for admin faults: the outlet's mock receiver, or mock Revel."""
+    from cata_sandbox.dispatch import WEBHOOK_ROUTE
     from cata_sandbox.partner.client import ApiError
-    from cata_sandbox.partner.trigger import WEBHOOK_ROUTE
 
     if mock_url is None:
         reported: dict[str, Any] | None = client.sandbox_info().get("mockPos")
