@@ -124,3 +124,19 @@ def test_every_bad_script_is_reported_not_just_the_first(tmp_path: Path) -> None
         load_catalog(tmp_path)
     assert [Path(e.path).parent.name for e in caught.value.errors] == ["acme", "beta"]
     assert "acme/order_dispatch.js:" in str(caught.value)
+
+
+def test_a_price_tag_takes_an_optional_minor_unit(tmp_path: Path) -> None:
+    write_script(tmp_path, "cents", "order_dispatch", "function transform(i, c) { return i.standard; }")
+    path = tmp_path / "cents" / "order_dispatch.js"
+    header = "/** @provider cents @topic order_dispatch @version 1.0.0\n * @price totalPay total minor\n */\n"
+    path.write_text(header + "function transform(i, c) { return i.standard; }\n")
+    script = load_catalog(tmp_path).get("cents", "order_dispatch")
+    assert script is not None
+    assert script.prices == (("totalPay", "total", "minor"),)
+    path.write_text(header.replace("minor", "pence") + "function transform(i, c) { return i.standard; }\n")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(tmp_path)
+    assert [(e.line, e.message) for e in caught.value.errors] == [
+        (2, "@price needs two paths and an optional unit: <order path> <body path> [minor]")
+    ]
