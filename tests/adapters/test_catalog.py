@@ -24,8 +24,12 @@ def test_builtin_scripts_load_with_their_headers() -> None:
         ("_standard", "order_dispatch"): ("1.0.0", "builtin", False),
         ("revel", "order_dispatch"): ("1.0.0", "builtin", True),
         ("revel", "order_status_update"): ("1.0.0", "builtin", False),
+        ("lightspeed", "order_dispatch"): ("1.0.0", "builtin", True),
+        ("lightspeed", "order_status_update"): ("1.0.0", "builtin", False),
+        ("atlas", "order_dispatch"): ("1.0.0", "builtin", True),
+        ("atlas", "order_status_update"): ("1.0.0", "builtin", False),
     }
-    assert catalog.providers("order_dispatch") == ["revel"]
+    assert catalog.providers("order_dispatch") == ["atlas", "lightspeed", "revel"]
     revel = catalog.get("revel", "order_dispatch")
     assert revel is not None
     assert ("totalPay", "paymentInfo.amount") in revel.prices
@@ -40,7 +44,7 @@ def test_an_extra_folder_adds_a_provider_and_overrides_a_builtin(tmp_path: Path)
     assert acme.origin == "extra"
     assert revel is not None
     assert (revel.version, revel.origin) == ("9.9.9", "extra")
-    assert catalog.providers("order_dispatch") == ["acme", "revel"]
+    assert catalog.providers("order_dispatch") == ["acme", "atlas", "lightspeed", "revel"]
 
 
 def test_a_multi_line_header_is_read_tag_by_tag(tmp_path: Path) -> None:
