@@ -13,7 +13,6 @@ import msgspec
 from tests.adapters.conftest import PosBench
 
 LOCATION = 45454565682155
-SKUS = ["BURGER-01", "FRIES-01", "COLA-01", "MENU-01", "CHEESE-01", "SALAD-01"]
 SKU_BY_PLU = {"101": "BURGER-01", "3001": "CHEESE-01"}
 SETTINGS: dict[str, Any] = {
     "businessLocationId": LOCATION,
@@ -105,7 +104,7 @@ def the_mock_holds_the_order(bench: PosBench, raw: bytes, kind: str) -> dict[str
         "tipAmount": order.get("tip", 0),
     }
     customer = order.get("customer") or {}
-    assert body["customerInfo"]["firstName"] == customer.get("firstName", "Cata customer")
+    assert body["customerInfo"]["firstName"] == (customer.get("firstName") or "Cata customer")
     assert (body["businessLocationId"], body["endpointId"]) == (LOCATION, "CATA-WEBHOOK")
     return body
 

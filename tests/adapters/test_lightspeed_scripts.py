@@ -14,11 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cata_sandbox.adapters import precision_findings
+from contract_tests.strategies import Catalogue, OrderShape, Product, orders
 from tests.adapters.conftest import PosBench
 from tests.adapters.lightspeed_mock import (
     FULL_ORDER,
-    SKU_BY_PLU,
-    SKUS,
     dispatch,
     login,
     script_input,
@@ -177,65 +176,48 @@ def test_prices_a_double_cannot_carry_are_named_findings(pos_bench: PosBench, to
     assert held["body"]["payment"]["paymentAmount"] == "90071992547409.94"
 
 
-prices = st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, allow_infinity=False)
-names = st.text(max_size=10).filter(lambda t: "mock" not in t)
-line_st = st.fixed_dictionaries(
-    {
-        "plu": st.sampled_from([*SKUS, *SKU_BY_PLU]),
-        "name": names,
-        "quantity": st.integers(1, 5),
-        "unitPrice": prices,
-    }
+# The contract suite's orders (faker people in many locales, unicode, unknown fields, modifiers, combos)
+# on mock Lightspeed's catalogue: "101" and "3001" reach it through skuByPlu.
+CATALOGUE = Catalogue(
+    products=(
+        Product("BURGER-01", "Burger", ("CHEESE-01", "SALAD-01", "3001")),
+        Product("101", "Burger", ("CHEESE-01",)),
+        Product("MENU-01", "Menu", ("COLA-01", "FRIES-01")),
+        Product("FRIES-01", "Fries"),
+        Product("COLA-01", "Cola"),
+    )
 )
-item_st = st.fixed_dictionaries(
-    {
-        "plu": st.sampled_from([*SKUS, "101"]),
-        "name": names,
-        "quantity": st.integers(1, 9),
-        "unitPrice": prices,
-    },
-    optional={
-        "notes": names,
-        "modifiers": st.lists(line_st, max_size=3),
-        "comboItems": st.lists(line_st, max_size=3),
-    },
-)
+SHAPE = OrderShape(catalogue=CATALOGUE, max_places=2, max_value=10**6)
+tips = st.none() | st.decimals(min_value=0, max_value=10**4, places=2)
 
 
 def line_total(line: dict[str, Any]) -> Decimal:
     inner = sum(
         (line_total(sub) for sub in line.get("modifiers", []) + line.get("comboItems", [])), Decimal(0)
     )
-    return (line["unitPrice"] + inner) * line.get("quantity", 1)
+    return (line.get("unitPrice", Decimal(0)) + inner) * line.get("quantity", 1)
 
 
 @settings(max_examples=25, deadline=None)
-@given(
-    items=st.lists(item_st, min_size=1, max_size=4),
-    tip=prices,
-    method=st.sampled_from(["PICKUP", "DELIVERY"]),
-    first=st.text(min_size=1, max_size=20).filter(lambda t: "mock" not in t),
-)
+@given(order=orders(SHAPE), tip=tips)
 def test_every_generated_order_arrives_exactly(
-    pos_bench: PosBench, items: list[dict[str, Any]], tip: Decimal, method: str, first: str
+    pos_bench: PosBench, order: dict[str, Any], tip: Decimal | None
 ) -> None:
     token = login(pos_bench)
-    total = sum((line_total(item) for item in items), Decimal(0)) + tip
-    raw = _EXACT.encode(
-        {
-            "orderRefNo": "CATA-GEN",
-            "deliveryMethod": method,
-            "createdAt": "2026-11-27T10:00:00+08:00",
-            "currency": "SGD",
-            "customer": {"firstName": first},
-            "items": items,
-            "tip": tip,
-            "totalPay": total,
-        }
-    )
-    request, answer = dispatch(pos_bench, raw, token)
+    order["orderRefNo"] = "CATA-GEN"  # Lightspeed's 1-48 characters (Java's UTF-16 count)
+    order.pop("tip", None)
+    for item in order["items"]:  # a million combo picks of a million would pass what a double carries
+        for combo in item.get("comboItems", []):
+            combo["quantity"] = min(combo["quantity"], 9)
+    if tip is not None:
+        order["tip"] = tip
+    # Lightspeed checks the payment against its own item total plus the tip: the receipt adds up.
+    order["totalPay"] = sum((line_total(item) for item in order["items"]), Decimal(0)) + (tip or 0)
+    raw = _EXACT.encode(order)
+    request, answer = dispatch(pos_bench, raw, token, tableNumber=7)
     assert answer[0] == 200, answer
-    the_mock_holds_the_order(pos_bench, raw, "toGo")
+    kind = "local" if order["deliveryMethod"] == "DINE_IN" else "toGo"
+    the_mock_holds_the_order(pos_bench, raw, kind)
     script = pos_bench.catalog.get("lightspeed", "order_dispatch")
     assert script is not None
     assert precision_findings(raw, request.body, script.prices) == []
