@@ -12,7 +12,6 @@ import msgspec
 
 from tests.adapters.conftest import PosBench
 
-MENU = ["380", "381", "480", "496", "497"]
 ITEM_ID_BY_PLU = {"LAKSA": 381}
 SETTINGS: dict[str, Any] = {
     "outletId": 3,
