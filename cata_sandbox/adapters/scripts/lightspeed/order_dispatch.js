@@ -48,7 +48,8 @@ function sku(line, settings, path) {
   return found;
 }
 
-function subItem(line, settings, path, depth) {
+// One Lightspeed line (an item, or a sub-item: a Cata modifier or combo item), recursively.
+function orderLine(line, settings, path) {
   var entry = { sku: sku(line, settings, path), quantity: present(line.quantity) ? line.quantity : 1 };
   if (present(line.name)) entry.customItemName = String(line.name);
   entry.customItemPrice = present(line.unitPrice) ? line.unitPrice : 0;
@@ -66,11 +67,11 @@ function subItem(line, settings, path, depth) {
       }
       instructions.push({ modifierId: String(ids[modifier.plu]) });
     } else {
-      subs.push(subItem(modifier, settings, where, depth + 1));
+      subs.push(orderLine(modifier, settings, where));
     }
   });
   (line.comboItems || []).forEach(function (combo, index) {
-    subs.push(subItem(combo, settings, path + ".comboItems[" + index + "]", depth + 1));
+    subs.push(orderLine(combo, settings, path + ".comboItems[" + index + "]"));
   });
   if (instructions.length) entry.modifiers = instructions;
   if (subs.length) entry.subItems = subs;
@@ -166,7 +167,7 @@ function transform(input, context) {
     if (present(count)) body.clientCount = count;
   }
   body.items = order.items.map(function (item, index) {
-    return subItem(item, settings, "$.order.items[" + index + "]", 0);
+    return orderLine(item, settings, "$.order.items[" + index + "]");
   });
   body.payment = {
     paymentMethod: String(settings.paymentMethod || "OOPAYMENT"),

@@ -37,11 +37,11 @@ function transform(input, context) {
     return { skip: true, reason: "not an order notification (type " + JSON.stringify(event.type) + ")",
       externalReference: reference };
   }
-  var status = STATUSES[event.status];
   if (typeof event.status !== "string" || !Object.prototype.hasOwnProperty.call(STATUSES, event.status)) {
     return { skip: true, reason: "Lightspeed status " + JSON.stringify(event.status) + " has no Cata status",
       externalReference: reference };
   }
+  var status = STATUSES[event.status];
   var update = { status: status, externalReference: reference };
   if (status === "ACCEPTED") {
     var account = idText(event.ikentooAccountIdentifier) || idText(event.ikentooAccountId);
