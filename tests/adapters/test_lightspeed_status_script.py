@@ -127,3 +127,30 @@ def test_edges_of_the_notification(pos_bench: PosBench, event: Any, outcome: str
         assert result.value == {"skip": True, "reason": outcome, "externalReference": "R1"}
     else:
         assert outcome in (result.value.get("posOrderId"), result.value.get("reason"))
+
+
+def test_a_notification_with_the_account_maps_the_same(pos_bench: PosBench) -> None:
+    token = login(pos_bench)
+    registration = {
+        "endpointId": "CATA-WEBHOOK",
+        "url": f"{pos_bench.receiver.url}/ls-notify",
+        "provideAccount": True,
+        "withBasicAuth": True,
+        "username": "cata",
+        "password": "s3cret",
+    }
+    answer = pos_bench.send(
+        "POST",
+        f"{pos_bench.server.url}/lightspeed/o/wh/1/webhook",
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        msgspec.json.encode(registration),
+    )
+    assert answer[0] == 200, answer
+    dispatch(pos_bench, FULL_ORDER.encode(), token)
+    success = notification(pos_bench, "CATA-LS-1", "SUCCESS")
+    assert success["account"]["identifier"] == success["ikentooAccountIdentifier"]
+    assert status_update(pos_bench, success).value == {
+        "status": "ACCEPTED",
+        "posOrderId": success["ikentooAccountIdentifier"],
+        "externalReference": "CATA-LS-1",
+    }
