@@ -71,8 +71,8 @@ class AdapterScript:
     source: str
     origin: str  # "builtin" or "extra"
     has_interpret: bool = False
-    # (order path, body path) pairs from ``@price`` tags: what precision_findings compares.
-    prices: tuple[tuple[str, str], ...] = ()
+    # (order path, body path[, "minor"]) from ``@price`` tags: what precision_findings compares.
+    prices: tuple[tuple[str, ...], ...] = ()
     digest: str = field(default="", compare=False)
 
     @property
@@ -142,15 +142,16 @@ def load_script(path: Path, origin: str = "extra") -> AdapterScript | ScriptLoad
             "no JSDoc header: the file must start with /** @provider <slug> @topic <topic> @version x.y.z */",
         )
     tags: dict[str, tuple[str, int]] = {}
-    prices: list[tuple[str, str]] = []
+    prices: list[tuple[str, ...]] = []
     for tag in _TAG.finditer(header.group(1)):
         line = source.count("\n", 0, header.start(1) + tag.start()) + 1
         name, value = tag.group(1), tag.group(2).strip()
         if name == "price":
             pair = value.split()
-            if len(pair) != 2:
-                return ScriptLoadError(shown, line, "@price needs two paths: <order path> <body path>")
-            prices.append((pair[0], pair[1]))
+            if len(pair) not in (2, 3) or pair[2:] not in ([], ["minor"]):
+                usage = "@price needs two paths and an optional unit: <order path> <body path> [minor]"
+                return ScriptLoadError(shown, line, usage)
+            prices.append(tuple(pair))
         else:
             tags[name] = (value, line)
     for name in ("provider", "topic", "version"):

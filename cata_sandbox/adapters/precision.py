@@ -25,7 +25,8 @@ MINOR_UNITS: dict[str, int] = {
     "JPY": 0,
     "KRW": 0,
 }
-_STEP = re.compile(r"([^.\[\]]+)|\[(\*|\d+)\]")
+# A step is a key, ``[*]`` / ``[n]``, or ``(a|b)``: the lists under keys a and b, one after the other.
+_STEP = re.compile(r"\(([^()]+)\)|([^.\[\]()]+)|\[(\*|\d+)\]")
 _MISSING = object()
 
 
@@ -47,41 +48,52 @@ class PrecisionFinding:
 
 
 def precision_findings(
-    order_bytes: bytes, sent_body: bytes, mapping: Iterable[tuple[str, str]]
+    order_bytes: bytes, sent_body: bytes, mapping: Iterable[tuple[str, ...]]
 ) -> list[PrecisionFinding]:
     """One finding per mapped price that differs. ``mapping`` pairs an order path with a body path;
-    ``[*]`` steps pair up index by index (``items[*].unitPrice`` → ``items[*].price``)."""
+    ``[*]`` steps pair up index by index (``items[*].unitPrice`` → ``items[*].price``). An order step
+    ``(modifiers|comboItems)`` walks both lists as one, in that order (one body list holding both). A
+    third element ``"minor"`` says the body carries integer minor units (Atlas's ``price_cents``)."""
     order = json.loads(order_bytes, parse_float=Decimal)
     body = json.loads(sent_body, parse_float=Decimal)
     places = MINOR_UNITS.get(str(order.get("currency", "")) if isinstance(order, dict) else "", 2)
     unit = Decimal(1).scaleb(-places)
     findings: list[PrecisionFinding] = []
-    for order_path, body_path in mapping:
-        for indices, value in _walk(order, _steps(order_path), ()):
+    for order_path, body_path, *scale in mapping:
+        minor = scale == ["minor"]
+        for indices, where, value in _walk(order, _steps(order_path), (), ""):
             if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
                 continue
             expected = Decimal(value).quantize(unit, rounding=ROUND_HALF_UP)
             concrete = _fill(body_path, indices)
             got = _at(body, _steps(concrete))
             received = _as_decimal(got)
+            if minor and received is not None:
+                received = received.scaleb(-places) if received == received.to_integral_value() else None
             if received is not None and received.quantize(unit, rounding=ROUND_HALF_UP) == expected:
                 continue
+            shown = _text(got)
             findings.append(
                 PrecisionFinding(
-                    order_path=_fill(order_path, indices),
+                    order_path=where,
                     body_path=concrete,
                     order_text=str(value),
                     expected=expected,
-                    received=_text(got),
+                    received=f"{shown} minor units" if minor and got is not _MISSING else shown,
                 )
             )
     return findings
 
 
-def _steps(path: str) -> list[str | int]:
-    steps: list[str | int] = []
-    for name, index in _STEP.findall(path):
-        if name:
+_Step = str | int | tuple[str, ...]
+
+
+def _steps(path: str) -> list[_Step]:
+    steps: list[_Step] = []
+    for keys, name, index in _STEP.findall(path):
+        if keys:
+            steps.append(tuple(keys.split("|")))
+        elif name:
             steps.append(name)
         else:
             steps.append(-1 if index == "*" else int(index))
@@ -89,21 +101,37 @@ def _steps(path: str) -> list[str | int]:
 
 
 def _walk(
-    node: Any, steps: list[str | int], indices: tuple[int, ...]
-) -> Iterator[tuple[tuple[int, ...], Any]]:
+    node: Any, steps: list[_Step], indices: tuple[int, ...], where: str
+) -> Iterator[tuple[tuple[int, ...], str, Any]]:
+    """Every value the path reaches, with the ``[*]`` indices taken and its concrete order path."""
     if not steps:
-        yield indices, node
+        yield indices, where, node
         return
     step, rest = steps[0], steps[1:]
-    if step == -1:
+    if isinstance(step, tuple):  # (a|b) then an index step: the two lists as one
+        if not isinstance(node, dict) or not rest or not isinstance(rest[0], int):
+            return
+        joined = [
+            (f"{where}.{key}[{i}]" if where else f"{key}[{i}]", child)
+            for key in step
+            if isinstance(node.get(key), list)
+            for i, child in enumerate(node[key])
+        ]
+        if rest[0] == -1:
+            for j, (label, child) in enumerate(joined):
+                yield from _walk(child, rest[1:], (*indices, j), label)
+        elif rest[0] < len(joined):
+            label, child = joined[rest[0]]
+            yield from _walk(child, rest[1:], indices, label)
+    elif step == -1:
         if isinstance(node, list):
             for i, child in enumerate(node):
-                yield from _walk(child, rest, (*indices, i))
+                yield from _walk(child, rest, (*indices, i), f"{where}[{i}]")
     elif isinstance(step, int):
         if isinstance(node, list) and step < len(node):
-            yield from _walk(node[step], rest, indices)
+            yield from _walk(node[step], rest, indices, f"{where}[{step}]")
     elif isinstance(node, dict) and step in node:
-        yield from _walk(node[step], rest, indices)
+        yield from _walk(node[step], rest, indices, f"{where}.{step}" if where else step)
 
 
 def _fill(path: str, indices: tuple[int, ...]) -> str:
@@ -111,7 +139,7 @@ def _fill(path: str, indices: tuple[int, ...]) -> str:
     return re.sub(r"\[\*\]", lambda _: f"[{next(supply, 0)}]", path)
 
 
-def _at(node: Any, steps: list[str | int]) -> Any:
+def _at(node: Any, steps: list[_Step]) -> Any:
     for step in steps:
         if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
             node = node[step]

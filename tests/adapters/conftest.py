@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -10,10 +11,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from cata_sandbox.adapters import AdapterCatalog, AdapterRuntime, load_catalog
 from cata_sandbox.adapters.hosthttp import HttpxHostHttp
+from mock_pos import ServerThread, create_mock_pos
+from mock_pos.client import MockAdmin
+from tests.adapters.revel_sync import SyncRuntime
 
 
 def write_script(root: Path, provider: str, topic: str, body: str, version: str = "1.0.0") -> Path:
@@ -109,3 +114,69 @@ async def start_runtime(catalog: AdapterCatalog, http: HttpxHostHttp, workers: i
     runtime = AdapterRuntime(catalog, workers=workers, http=http, memory_limit=32 * 1024 * 1024)
     await runtime.start()
     return runtime
+
+
+# --- the Lightspeed and Atlas scripts against their mocks (issue 17) ------------------------------
+
+
+class PosBench:
+    """The shipped scripts in a worker runtime (on its own loop, for hypothesis tests), a HostHttp
+    (httpx) that sends what they build to a real loopback mock_pos, its admin client, and a loopback
+    receiver for the mocks' notifications and events."""
+
+    def __init__(self) -> None:
+        self.catalog = load_catalog()
+        self.js = SyncRuntime(self.catalog)
+        self.http = HttpxHostHttp()
+        self.server = ServerThread(create_mock_pos()).start()
+        self.admin = MockAdmin(self.server.url)
+        self.receiver = Loopback()
+        self.receiver.thread.start()
+
+    def reset(self) -> None:
+        """A fresh mock (default configuration, no orders) and an empty receiver."""
+        self.admin.http.post("/__admin/reset").raise_for_status()
+        self.receiver.requests.clear()
+
+    def _wait(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.js.loop).result(10)
+
+    def dispatch(self, provider: str, input: dict[str, Any]) -> Any:
+        """``_standard`` then the provider's ``order_dispatch.js`` with ``input.standard``: a RunResult."""
+        standard = self.js.run("_standard", "order_dispatch", input)
+        assert standard.error is None, standard.error
+        return self.js.run(provider, "order_dispatch", {**input, "standard": standard.value})
+
+    def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> Any:
+        """One exchange through the HostHttp: ``(status, headers, body bytes)``."""
+        return self._wait(self.http.request(method, url, headers, body, timeout=5.0))
+
+    def interpret(self, provider: str, answer: tuple[int, dict[str, str], bytes]) -> Any:
+        """The provider's ``interpret(response)`` on an answer, its body parsed as the engine would."""
+        status, headers, body = answer
+        try:
+            json.loads(body)
+            parsed: Any = msgspec.Raw(body)
+        except ValueError:
+            parsed = body.decode(errors="replace")
+        response = {"statusCode": status, "headers": headers, "body": parsed}
+        result = self.js.run(provider, "order_dispatch", response, function="interpret")
+        assert result.error is None, result.error
+        return result.value
+
+    def close(self) -> None:
+        self.receiver.server.shutdown()
+        self.receiver.server.server_close()
+        self.admin.close()
+        self._wait(self.http.aclose())
+        self.server.stop()
+        self.js.close()
+
+
+@pytest.fixture(scope="module")
+def pos_bench() -> Iterator[PosBench]:
+    bench = PosBench()
+    try:
+        yield bench
+    finally:
+        bench.close()

@@ -24,8 +24,12 @@ def test_builtin_scripts_load_with_their_headers() -> None:
         ("_standard", "order_dispatch"): ("1.0.0", "builtin", False),
         ("revel", "order_dispatch"): ("1.0.0", "builtin", True),
         ("revel", "order_status_update"): ("1.0.0", "builtin", False),
+        ("lightspeed", "order_dispatch"): ("1.0.0", "builtin", True),
+        ("lightspeed", "order_status_update"): ("1.0.0", "builtin", False),
+        ("atlas", "order_dispatch"): ("1.0.0", "builtin", True),
+        ("atlas", "order_status_update"): ("1.0.0", "builtin", False),
     }
-    assert catalog.providers("order_dispatch") == ["revel"]
+    assert catalog.providers("order_dispatch") == ["atlas", "lightspeed", "revel"]
     revel = catalog.get("revel", "order_dispatch")
     assert revel is not None
     assert ("totalPay", "paymentInfo.amount") in revel.prices
@@ -40,7 +44,7 @@ def test_an_extra_folder_adds_a_provider_and_overrides_a_builtin(tmp_path: Path)
     assert acme.origin == "extra"
     assert revel is not None
     assert (revel.version, revel.origin) == ("9.9.9", "extra")
-    assert catalog.providers("order_dispatch") == ["acme", "revel"]
+    assert catalog.providers("order_dispatch") == ["acme", "atlas", "lightspeed", "revel"]
 
 
 def test_a_multi_line_header_is_read_tag_by_tag(tmp_path: Path) -> None:
@@ -124,3 +128,19 @@ def test_every_bad_script_is_reported_not_just_the_first(tmp_path: Path) -> None
         load_catalog(tmp_path)
     assert [Path(e.path).parent.name for e in caught.value.errors] == ["acme", "beta"]
     assert "acme/order_dispatch.js:" in str(caught.value)
+
+
+def test_a_price_tag_takes_an_optional_minor_unit(tmp_path: Path) -> None:
+    write_script(tmp_path, "cents", "order_dispatch", "function transform(i, c) { return i.standard; }")
+    path = tmp_path / "cents" / "order_dispatch.js"
+    header = "/** @provider cents @topic order_dispatch @version 1.0.0\n * @price totalPay total minor\n */\n"
+    path.write_text(header + "function transform(i, c) { return i.standard; }\n")
+    script = load_catalog(tmp_path).get("cents", "order_dispatch")
+    assert script is not None
+    assert script.prices == (("totalPay", "total", "minor"),)
+    path.write_text(header.replace("minor", "pence") + "function transform(i, c) { return i.standard; }\n")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(tmp_path)
+    assert [(e.line, e.message) for e in caught.value.errors] == [
+        (2, "@price needs two paths and an optional unit: <order path> <body path> [minor]")
+    ]

@@ -96,3 +96,42 @@ def test_a_script_that_rounds_prices_is_caught(tmp_path: Path) -> None:
     assert [str(f) for f in found] == [
         "items[0].price: the POS received 6, the order says 5.50 (5.50 at items[0].unitPrice)"
     ]
+
+
+def test_an_alternation_step_walks_two_order_lists_as_one_body_list() -> None:
+    raw = (
+        b'{"currency":"SGD","items":[{"unitPrice":1,"modifiers":[{"unitPrice":0.50}],'
+        b'"comboItems":[{"unitPrice":2.25,"modifiers":[{"unitPrice":0.10}]}]}],"totalPay":3}'
+    )
+    mapping = [
+        ("items[*].(modifiers|comboItems)[*].unitPrice", "items[*].subItems[*].price"),
+        (
+            "items[*].(modifiers|comboItems)[*].modifiers[*].unitPrice",
+            "items[*].subItems[*].subItems[*].price",
+        ),
+    ]
+    sent = b'{"items":[{"subItems":[{"price":0.5},{"price":2.25,"subItems":[{"price":0.1}]}]}]}'
+    assert precision_findings(raw, sent, mapping) == []
+    wrong = b'{"items":[{"subItems":[{"price":0.5},{"price":2.2,"subItems":[{"price":0.2}]}]}]}'
+    found = precision_findings(raw, wrong, mapping)
+    assert [(f.order_path, f.body_path, f.received) for f in found] == [
+        ("items[0].comboItems[0].unitPrice", "items[0].subItems[1].price", "2.2"),
+        ("items[0].comboItems[0].modifiers[0].unitPrice", "items[0].subItems[1].subItems[0].price", "0.2"),
+    ]
+
+
+def test_minor_unit_prices_compare_as_cents_and_name_the_unit() -> None:
+    raw = order("SGD", "15.00", "0.29", "1.005", total="16.30")
+    mapping = [("items[*].unitPrice", "items[*].cents", "minor"), ("totalPay", "total", "minor")]
+    sent = b'{"items":[{"cents":1500},{"cents":29},{"cents":101}],"total":1630}'
+    assert precision_findings(raw, sent, mapping) == []
+    sent = b'{"items":[{"cents":15},{"cents":28.5},{"cents":100}]}'
+    found = precision_findings(raw, sent, mapping)
+    assert [str(f) for f in found] == [
+        "items[0].cents: the POS received 15 minor units, the order says 15.00 (15.00 at items[0].unitPrice)",
+        "items[1].cents: the POS received 28.5 minor units, the order says 0.29 (0.29 at items[1].unitPrice)",
+        "items[2].cents: the POS received 100 minor units, the order says 1.005 (1.01 at items[2].unitPrice)",
+        "total: the POS received missing, the order says 16.30 (16.30 at totalPay)",
+    ]
+    idr = order("IDR", "15000", total="15000")
+    assert precision_findings(idr, b'{"items":[{"cents":15000}],"total":15000}', mapping) == []
