@@ -22,7 +22,6 @@ from mock_pos.atlas_check import AtlasCheck, build_order
 from mock_pos.atlas_events import schedule
 from mock_pos.atlas_state import AtlasStore, epoch
 from mock_pos.faults import FaultSpec, RequestFacts, StatusFault, scalar_text
-from mock_pos.lightspeed import loose_json
 from mock_pos.state import MockPosState
 from mock_pos.wire import Exchange, Reply
 
@@ -77,7 +76,7 @@ def create_answer(state: MockPosState, outlet: str, channel: str, body: bytes) -
     try:
         parsed = pipeline.decode_json(body)
         exact = pipeline.decode_json(body, parse_float=str)
-    except (ValueError, RecursionError):
+    except ValueError:
         return api_error(422, [{"field": "body", "message": "must be a JSON object"}])
     if not isinstance(parsed, dict):
         return api_error(422, [{"field": "body", "message": "must be a JSON object"}])
@@ -166,7 +165,7 @@ def shaped_fault(spec: FaultSpec | None) -> FaultSpec | None:
 async def serve_atlas(state: MockPosState, exchange: Exchange) -> None:
     """Journal and answer one request under ``/atlas``."""
     body = await exchange.read_body()
-    parsed = loose_json(body)
+    parsed = pipeline.loose_json(body)
     top = parsed if isinstance(parsed, dict) else {}
     created = _CREATE.match(exchange.route_path.rstrip("/"))
     facts = RequestFacts(

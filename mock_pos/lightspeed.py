@@ -64,7 +64,7 @@ def order_answer(state: MockPosState, exchange: Exchange, body: bytes, notes: li
     try:
         parsed = pipeline.decode_json(body)
         exact = pipeline.decode_json(body, parse_float=str)
-    except (ValueError, RecursionError):
+    except ValueError:
         return _bad_json(path, now)
     if not isinstance(parsed, dict):
         return _bad_json(path, now)
@@ -115,7 +115,7 @@ def _webhook_answer(store: LightspeedStore, exchange: Exchange, body: bytes, now
             return _not_allowed(path, method, "PUT, POST", now)
         try:
             parsed = pipeline.decode_json(body)
-        except (ValueError, RecursionError):
+        except ValueError:
             return _bad_json(path, now)
         if not isinstance(parsed, dict):
             return _bad_json(path, now)
@@ -203,14 +203,6 @@ def notes_of(parsed: Any) -> list[str]:
     return pipeline.texts(parsed.get("orderNote"), customer_notes, *_item_notes(parsed.get("items")))
 
 
-def loose_json(body: bytes) -> Any:
-    """The body as JSON for fault matching and notes, or None (also when nested too deep to parse)."""
-    try:
-        return pipeline.loose_json(body)
-    except RecursionError:
-        return None
-
-
 def shaped_fault(spec: FaultSpec | None, path: str, now: datetime) -> FaultSpec | None:
     """A status fault with no body of its own answers in Lightspeed's shape.
 
@@ -236,7 +228,7 @@ async def serve_lightspeed(state: MockPosState, exchange: Exchange) -> None:
     """Journal and answer one request under ``/lightspeed``."""
     body = await exchange.read_body()
     oauth = exchange.route_path.rstrip("/") == "/oauth/token"
-    parsed = None if oauth else loose_json(body)
+    parsed = None if oauth else pipeline.loose_json(body)
     top = parsed if isinstance(parsed, dict) else {}
     facts = RequestFacts(
         target=OAUTH_TARGET if oauth else TARGET,
