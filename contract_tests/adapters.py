@@ -171,3 +171,8 @@ def registered_slugs() -> list[str]:
     from cata_sandbox.transformers import TransformerRegistry
 
     return TransformerRegistry.discover().slugs()
+
+
+def with_mock() -> list[str]:
+    """The registered transformer slugs that have a mock here: the Path 2 targets of the properties."""
+    return sorted(slug for slug in registered_slugs() if slug in ADAPTERS)

@@ -456,6 +456,8 @@ FAULT_VARIANTS = (
     "redirect",
 )
 ERROR_SHAPES = ("nested", "details", "errorMsg", "string")
+# The faults that answer at once, so several attempts per example stay cheap.
+QUICK_FAULTS = ("status", "error_body", "reset", "malformed", "html", "redirect")
 # Seconds on either side of the dispatch budget: far enough that scheduling noise cannot flip the outcome.
 FAST_FRACTION = 0.25
 # Any code in 100-599, with the ones HTTP treats specially (1xx, no-content, redirects, edges) drawn often.

@@ -18,15 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contract_tests import strategies as s
-from contract_tests.adapters import ADAPTERS, registered_slugs
+from contract_tests.adapters import ADAPTERS, with_mock
 from contract_tests.checks import dispatch_answer
 from contract_tests.jsontext import write
 from contract_tests.profiles import examples
-from contract_tests.seed import NO_ROUTE, POS_NON_2XX, REASON_BODY_CHARS
+from contract_tests.seed import NO_ROUTE, POS_NON_2XX, REASON_BODY_CHARS, truncated
 from contract_tests.targets import Scenario, Servers
 
-QUICK_FAULTS = ("status", "error_body", "reset", "malformed", "html", "redirect")
-PATH_2 = sorted(slug for slug in registered_slugs() if slug in ADAPTERS)
+PATH_2 = with_mock()
 UNKNOWN_ORDER = "00000000-0000-4000-8000-000000000000"
 
 
@@ -34,7 +33,7 @@ UNKNOWN_ORDER = "00000000-0000-4000-8000-000000000000"
 @given(
     written=s.written_orders(s.OrderShape(max_items=2)),
     route=st.sampled_from(("webhook", "none")),
-    mode=st.sampled_from((None, *QUICK_FAULTS)),
+    mode=st.sampled_from((None, *s.QUICK_FAULTS)),
     data=st.data(),
 )
 def test_every_dispatch_answer_has_the_seeds_fields_and_types(
@@ -137,8 +136,7 @@ def test_pos_non_2xx_reason_carries_the_body_cut_at_200_characters(servers: Serv
         finally:
             scenario.remove_fault(created["id"])
 
-        shown = body if len(body) <= REASON_BODY_CHARS else body[:REASON_BODY_CHARS] + "..."
-        assert answer["reason"] == POS_NON_2XX.format(code=code, body=shown), answer
+        assert answer["reason"] == POS_NON_2XX.format(code=code, body=truncated(body)), answer
         assert answer["dispatched"] is False, answer
 
     prop()

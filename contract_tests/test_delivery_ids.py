@@ -18,8 +18,6 @@ from contract_tests.checks import delivery_id, dispatch_answer, only_header, ver
 from contract_tests.profiles import examples
 from contract_tests.targets import Servers, body_of
 
-# Faults that answer at once, so several attempts per example stay cheap.
-QUICK_FAULTS = ("status", "error_body", "reset", "malformed", "html", "redirect")
 REDISPATCH_PATH = "/api/v1/orders/{order_id}/redispatch"
 
 # Every delivery id seen in this session: "new" means never seen before, not only within one example.
@@ -36,7 +34,7 @@ def _fresh(ids: list[str]) -> None:
 @st.composite
 def attempt_plans(draw: st.DrawFn, budget_s: float) -> list[dict[str, Any] | None]:
     """For each attempt, the fault the receiver answers with (None: a healthy answer)."""
-    modes = draw(st.lists(st.sampled_from((None, *QUICK_FAULTS)), min_size=2, max_size=4))
+    modes = draw(st.lists(st.sampled_from((None, *s.QUICK_FAULTS)), min_size=2, max_size=4))
     return [
         None if mode is None else draw(s.faults(mode, budget_s, redirect_to="http://127.0.0.1:9/x"))
         for mode in modes

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from contract_tests import deviations
 from contract_tests import strategies as s
-from contract_tests.adapters import ADAPTERS, registered_slugs
+from contract_tests.adapters import ADAPTERS, with_mock
 from contract_tests.checks import dispatch_answer
 from contract_tests.jsontext import write
 from contract_tests.profiles import examples
@@ -27,7 +27,7 @@ from contract_tests.targets import Servers
 
 # The order matters little here (property 1 covers it); smaller orders keep the fault examples quick.
 ORDER_SHAPE = s.OrderShape(max_items=2)
-PATH_2 = sorted(slug for slug in registered_slugs() if slug in ADAPTERS)
+PATH_2 = with_mock()
 
 
 def _examples(variant: str) -> int:
