@@ -1,0 +1,111 @@
+"""mock_pos faults drawn over their whole range: status codes, error bodies, timings around the budget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from contract_tests.jsontext import write
+from contract_tests.strategies._orders import _maybe
+from contract_tests.strategies._vocabulary import json_values, unicode_text
+
+# --- faults ------------------------------------------------------------------------------------------
+
+# The budget decides the outcome of the timing modes, so each side of it is its own variant: a test
+# parametrized over variants covers both whatever hypothesis happens to draw.
+UNDER_BUDGET, OVER_BUDGET = "under-budget", "over-budget"
+FAULT_VARIANTS = (
+    "status",
+    "error_body",
+    f"delay-{UNDER_BUDGET}",
+    f"delay-{OVER_BUDGET}",
+    "reset",
+    "malformed",
+    "html",
+    f"trickle-{UNDER_BUDGET}",
+    f"trickle-{OVER_BUDGET}",
+    "redirect",
+)
+ERROR_SHAPES = ("nested", "details", "errorMsg", "string")
+# The faults that answer at once, so several attempts per example stay cheap.
+QUICK_FAULTS = ("status", "error_body", "reset", "malformed", "html", "redirect")
+# Seconds on either side of the dispatch budget: far enough that scheduling noise cannot flip the outcome.
+FAST_FRACTION = 0.25
+# Any code in 100-599, with the ones HTTP treats specially (1xx, no-content, redirects, edges) drawn often.
+STATUS_CODES = st.one_of(
+    st.sampled_from((100, 101, 102, 103, 199, 200, 201, 202, 204, 205, 206, 299, 300, 301, 302, 303, 304)),
+    st.sampled_from((307, 308, 399, 400, 401, 403, 404, 409, 422, 429, 499, 500, 502, 503, 504, 599)),
+    st.integers(100, 599),
+)
+SLOW_MARGIN = (0.4, 0.9)
+
+
+def error_messages() -> st.SearchStrategy[str]:
+    """What a POS might say, realistic or arbitrary (a message must have some text to be present)."""
+    realistic = st.sampled_from(
+        ("Item sold out", "Kitchen closed", "Invalid establishment", "Product 42 does not exist", "Ошибка")
+    )
+    return st.one_of(realistic, unicode_text(min_size=1, max_size=60))
+
+
+@st.composite
+def response_bodies(draw: st.DrawFn) -> str:
+    """Bodies a destination may answer with: text, JSON successes with ids, JSON error bodies."""
+    kind = draw(st.sampled_from(("text", "success", "error", "other-json")))
+    if kind == "text":
+        return draw(unicode_text(max_size=300))
+    if kind == "success":
+        key = draw(st.sampled_from(("externalOrderId", "orderId", "id")))
+        value = draw(st.one_of(st.integers(0, 10**12), unicode_text(min_size=1, max_size=20)))
+        extra = {"status": draw(st.sampled_from(("OK", "ok", True)))} if _maybe(draw) else {}
+        return write({key: value, **extra}).decode("utf-8")
+    if kind == "error":
+        status = draw(st.sampled_from(("ERROR", "error", "Error", False)))
+        message = draw(error_messages())
+        where = draw(st.sampled_from((*ERROR_SHAPES, "message")))
+        body: dict[str, Any] = {"status": status}
+        if where == "nested":
+            body["error"] = {"message": message}
+        elif where == "details":
+            body["error"] = {"details": {"message": message}}
+        elif where == "errorMsg":
+            body["errorMsg"] = message
+        elif where == "string":
+            body["error"] = message
+        else:
+            body["message"] = message
+        return write(body).decode("utf-8")
+    return write(draw(json_values())).decode("utf-8")
+
+
+@st.composite
+def faults(draw: st.DrawFn, variant: str, budget_s: float, *, redirect_to: str) -> dict[str, Any]:
+    """A mock_pos fault of ``variant`` (a mode, or ``<mode>-under-budget``/``<mode>-over-budget`` for
+    delay and trickle), without its target, with parameters drawn over the whole range."""
+    mode, _, side = variant.partition("-")
+    if mode == "status":
+        spec: dict[str, Any] = {"mode": mode, "code": draw(STATUS_CODES)}
+        spec["body"] = draw(response_bodies())
+        if _maybe(draw):
+            spec["contentType"] = draw(st.sampled_from(("application/json", "text/plain", "text/html")))
+        return spec
+    if mode == "error_body":
+        return {"mode": mode, "shape": draw(st.sampled_from(ERROR_SHAPES)), "message": draw(error_messages())}
+    if mode in ("delay", "trickle"):
+        slow = draw(st.booleans()) if not side else side == OVER_BUDGET
+        if slow:
+            low, high = SLOW_MARGIN
+            seconds = budget_s + draw(st.floats(low, high))
+        else:
+            seconds = draw(st.floats(0, budget_s * FAST_FRACTION))
+        spec = {"mode": mode, "seconds": round(seconds, 3)}
+        if mode == "trickle":
+            spec["chunks"] = draw(st.integers(1, 8))
+        return spec
+    if mode == "html":
+        return {"mode": mode, "code": draw(st.integers(200, 599))}
+    if mode == "redirect":
+        location = draw(st.sampled_from((redirect_to, "http://127.0.0.1:9/elsewhere", "/relative/path")))
+        return {"mode": mode, "code": draw(st.integers(300, 399)), "location": location}
+    return {"mode": mode}
