@@ -14,13 +14,13 @@ from hypothesis import given, settings
 
 from cata_sandbox.adapters import precision_findings
 from contract_tests.strategies import Catalogue, OrderShape, Product, orders
-from tests.adapters.atlas_mock import (
+from tests.support.atlas import (
     FULL_ORDER,
     dispatch,
     script_input,
     the_mock_holds_the_order,
 )
-from tests.adapters.conftest import PosBench
+from tests.support.scripts import PosBench
 
 _EXACT = msgspec.json.Encoder(decimal_format="number")
 

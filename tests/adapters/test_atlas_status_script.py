@@ -8,8 +8,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from tests.adapters.atlas_mock import FULL_ORDER, dispatch, event
-from tests.adapters.conftest import PosBench
+from tests.support.atlas import FULL_ORDER, dispatch, event
+from tests.support.scripts import PosBench
 
 
 def status_update(bench: PosBench, sent: Any) -> Any:

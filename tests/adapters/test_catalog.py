@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cata_sandbox.adapters import BUILTIN_DIR, CatalogError, load_catalog
-from tests.adapters.conftest import write_script
+from tests.support.scripts import write_script
 
 
 def load_error(root: Path) -> tuple[str, int, str]:

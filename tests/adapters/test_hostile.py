@@ -14,7 +14,7 @@ import pytest
 
 from cata_sandbox.adapters import AdapterRuntime, load_catalog
 from cata_sandbox.adapters.hosthttp import HttpxHostHttp
-from tests.adapters.conftest import Loopback, soon, write_script
+from tests.support.scripts import Loopback, soon, write_script
 
 HOSTILE = {
     "loop": "function transform() { while (true) {} }",

@@ -9,7 +9,7 @@ import pytest
 
 from cata_sandbox.adapters import AdapterRuntime, load_catalog
 from cata_sandbox.adapters.hosthttp import HttpxHostHttp
-from tests.adapters.conftest import Loopback, soon, write_script
+from tests.support.scripts import Loopback, soon, write_script
 
 # Call 1 (outlet A) tries every place it can think of to leave its secret settings; call 2 (outlet B)
 # looks in each. Both run in the same worker (the pool has one).

@@ -15,14 +15,14 @@ from hypothesis import strategies as st
 
 from cata_sandbox.adapters import precision_findings
 from contract_tests.strategies import Catalogue, OrderShape, Product, orders
-from tests.adapters.conftest import PosBench
-from tests.adapters.lightspeed_mock import (
+from tests.support.lightspeed import (
     FULL_ORDER,
     dispatch,
     login,
     script_input,
     the_mock_holds_the_order,
 )
+from tests.support.scripts import PosBench
 
 _EXACT = msgspec.json.Encoder(decimal_format="number")
 

@@ -9,8 +9,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from tests.adapters.conftest import PosBench
-from tests.adapters.lightspeed_mock import FULL_ORDER, dispatch, login, notification
+from tests.support.lightspeed import FULL_ORDER, dispatch, login, notification
+from tests.support.scripts import PosBench
 
 
 def status_update(bench: PosBench, event: Any) -> Any:

@@ -6,8 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from cata_sandbox.adapters import load_catalog, precision_findings
-from tests.adapters.revel_sync import SyncRuntime
-from tests.adapters.test_revel_scripts import script_input
+from tests.support.revel_orders import FULL_ORDER, SMALL_ORDER, script_input
+from tests.support.script_runtime import SyncRuntime
 
 PRICES = (("items[*].unitPrice", "items[*].price"), ("totalPay", "payment.amount"))
 
@@ -55,7 +55,6 @@ def test_idr_has_no_minor_unit() -> None:
 
 
 def test_the_shipped_revel_script_carries_ordinary_prices_exactly() -> None:
-    from tests.test_revel_transformer import FULL_ORDER
 
     catalog = load_catalog()
     revel = catalog.get("revel", "order_dispatch")
@@ -81,7 +80,6 @@ def test_a_script_that_rounds_prices_is_caught(tmp_path: Path) -> None:
     target.parent.mkdir()
     target.write_text(source)
     catalog = load_catalog(tmp_path)
-    from tests.test_revel_transformer import SMALL_ORDER
 
     js = SyncRuntime(catalog)
     try:

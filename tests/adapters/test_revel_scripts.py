@@ -20,19 +20,19 @@ from cata_sandbox.adapters import load_catalog
 from cata_sandbox.fulfilment import inbound_revel
 from cata_sandbox.transformers import UnmappableOrder
 from cata_sandbox.transformers.revel import RevelTransformer
-from tests.adapters.revel_sync import SyncRuntime
-from tests.test_revel_transformer import (
-    DINING,
+from tests.support.revel import DINING, order_json
+from tests.support.revel_orders import (
     FULL_ORDER,
     INTERPRETED,
     SMALL_ORDER,
     UNMAPPABLE,
     item_st,
     order,
-    order_json,
     prices,
+    script_input,
     settings,
 )
+from tests.support.script_runtime import SyncRuntime
 
 REVEL = RevelTransformer()
 
@@ -44,19 +44,6 @@ def js() -> Iterator[SyncRuntime]:
         yield runtime
     finally:
         runtime.close()
-
-
-def script_input(raw: bytes, **overrides: Any) -> dict[str, Any]:
-    values = msgspec.to_builtins(settings(**overrides))
-    outlet = {k: v for k, v in values.items() if k not in ("baseUrl", "apiKey", "apiSecret")}
-    return {
-        "providerSlug": "revel",
-        "baseUrl": values["baseUrl"],
-        "apiKey": values["apiKey"],
-        "apiSecret": values["apiSecret"],
-        "payload": msgspec.Raw(raw),
-        "outlet": {"settings": outlet, "refCode": "OUT-1"},
-    }
 
 
 def both(js: SyncRuntime, raw: bytes, **overrides: Any) -> tuple[Any, Any]:

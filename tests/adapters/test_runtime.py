@@ -10,7 +10,7 @@ import msgspec
 
 from cata_sandbox.adapters import BUILTIN_DIR, load_catalog
 from cata_sandbox.adapters.hosthttp import HttpxHostHttp
-from tests.adapters.conftest import Loopback, soon, start_runtime, write_script
+from tests.support.scripts import Loopback, soon, start_runtime, write_script
 
 
 async def run_one(tmp_path: Path, http: HttpxHostHttp, body: str, input: dict, topic: str = "sync_products"):  # type: ignore[no-untyped-def, type-arg]

@@ -1,7 +1,7 @@
 """Idempotency-Key on POST /api/v1/orders/dispatch: the same key and body answer the first response without
 storing or sending again; a different body is 409; the key is per tenant; concurrent duplicates send once.
 
-On SQLite and PostgreSQL. Across worker processes: tests/test_workers.py.
+On SQLite and PostgreSQL. Across worker processes: tests/serving/test_workers.py.
 """
 
 from __future__ import annotations

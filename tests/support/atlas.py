@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from tests.adapters.conftest import PosBench
+from tests.support.scripts import PosBench
 
 ITEM_ID_BY_PLU = {"LAKSA": 381}
 SETTINGS: dict[str, Any] = {

@@ -21,7 +21,7 @@ import pytest
 
 from tests.support.receivers.partners import SECRET
 
-SOURCES = Path(__file__).parent / "support" / "receivers" / "node"
+SOURCES = Path(__file__).parent.parent / "support" / "receivers" / "node"
 START_TIMEOUT_S = 20.0
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from tests.adapters.conftest import PosBench
+from tests.support.scripts import PosBench
 
 LOCATION = 45454565682155
 SKU_BY_PLU = {"101": "BURGER-01", "3001": "CHEESE-01"}

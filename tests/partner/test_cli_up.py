@@ -26,7 +26,7 @@ from tests.support import API_KEY, CLI, ORDER, MockPos, Sandbox, clean_env, enve
 from tests.support.asgi_receiver import receiver
 from tests.support.up import Up, banner_complete, start_up
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.schemas import Order
 from cata_sandbox.store import Store
 from cata_sandbox.store.db import create_engine
 from cata_sandbox.transformers import UnmappableOrder
-from cata_sandbox.transformers.revel import RevelSettings, RevelTransformer
+from cata_sandbox.transformers.revel import RevelTransformer
 from tests.support import API_KEY, MockPos, Sandbox, connect_receiver, envelope, start_sandbox, stop_sandbox
 from tests.support.revel import (
     DINING,
@@ -33,26 +32,19 @@ from tests.support.revel import (
     revel_dispatch,
     revel_settings,
 )
+from tests.support.revel_orders import (
+    FULL_ORDER,
+    INTERPRETED,
+    SMALL_ORDER,
+    UNMAPPABLE,
+    item_st,
+    order,
+    prices,
+    settings,
+)
 
 REVEL = RevelTransformer()
 RESET_REASON = "http request failed: connection reset by peer (<mock>)"
-
-
-def settings(**overrides: Any) -> RevelSettings:
-    values: dict[str, Any] = {
-        "baseUrl": "https://acme.revelup.com",
-        "apiKey": "unit-key-1",
-        "apiSecret": "unit-secret-1",
-        "establishmentId": 456,
-        "diningOptionIds": DINING,
-        **overrides,
-    }
-    return msgspec.convert(values, RevelSettings)
-
-
-def order(raw: bytes | str) -> Order:
-    """An order decoded the way the dispatch endpoint decodes it (Decimals from the JSON text)."""
-    return msgspec.json.decode(raw, type=Order)
 
 
 def cart_of(body: bytes) -> Any:
@@ -61,10 +53,6 @@ def cart_of(body: bytes) -> Any:
 
 # --- build_request ---------------------------------------------------------------------------------
 
-SMALL_ORDER = b"""{"orderRefNo":"CATA-7","deliveryMethod":"PICKUP","createdAt":"2026-11-27T10:00:00+08:00",
-"currency":"SGD","items":[{"plu":"501","name":"Burger","quantity":2,"unitPrice":5.50,"notes":"no onion",
-"modifiers":[{"plu":"3001","name":"Cheese","quantity":1,"unitPrice":0.75},
-{"plu":"3005","name":"Bacon","quantity":1,"unitPrice":1.50}]}],"totalPay":13.50}"""
 
 SMALL_ORDER_CART = (
     b'{"skin":"weborder","establishmentId":456,"customMenuInfo":{"mode":0,"name":""},'
@@ -275,49 +263,6 @@ def test_asap_order_has_no_pickup_time_and_no_customer_when_none_is_given() -> N
     assert cart["paymentInfo"]["transaction_id"] == "CATA-1"
 
 
-UNMAPPABLE: list[tuple[dict[str, Any], str]] = [
-    (
-        {"plu": "LATTE-L", "name": "Latte Large", "quantity": 1, "unitPrice": 5},
-        'item 2 (plu "LATTE-L", "Latte Large"): no Revel product id in productIdByPlu'
-        " - at `$.order.items[1].plu`",
-    ),
-    (
-        {
-            "plu": "101",
-            "name": "Pizza",
-            "quantity": 1,
-            "unitPrice": 5,
-            "modifiers": [{"plu": "201", "name": "Cheese"}, {"plu": "X-1", "name": 'Chili "hot"'}],
-        },
-        'item 2 modifier 2 (plu "X-1", "Chili \\"hot\\""): no Revel product id in productIdByPlu'
-        " - at `$.order.items[1].modifiers[1].plu`",
-    ),
-    (
-        {
-            "plu": "104",
-            "name": "Combo",
-            "quantity": 1,
-            "unitPrice": 5,
-            "comboItems": [
-                {
-                    "plu": "106",
-                    "name": "Flat White",
-                    "quantity": 1,
-                    "unitPrice": 0,
-                    "modifiers": [{"plu": "OAT", "name": "Oat"}],
-                }
-            ],
-        },
-        'item 2 combo item 1 modifier 1 (plu "OAT", "Oat"): no Revel product id in productIdByPlu'
-        " - at `$.order.items[1].comboItems[0].modifiers[0].plu`",
-    ),
-    (
-        {"plu": "0", "name": "Zero", "quantity": 1, "unitPrice": 5},
-        'item 2 (plu "0", "Zero"): no Revel product id in productIdByPlu - at `$.order.items[1].plu`',
-    ),
-]
-
-
 @pytest.mark.parametrize(("item", "message"), UNMAPPABLE, ids=["item", "modifier", "combo-modifier", "zero"])
 def test_a_plu_without_a_product_id_is_unmappable_naming_the_item(item: dict[str, Any], message: str) -> None:
     raw = order_json(items=[{"plu": "101", "name": "A", "quantity": 1, "unitPrice": 1}, item])
@@ -334,23 +279,6 @@ def test_without_a_product_map_the_message_says_the_plu_is_not_numeric() -> None
         'item 1 (plu "١٢", "Arabic digits"): no Revel product id: the plu is not numeric and the outlet'
         " has no productIdByPlu - at `$.order.items[0].plu`"
     )
-
-
-prices = st.decimals(min_value=0, max_value=10**6, allow_nan=False, allow_infinity=False, places=3)
-plus = st.integers(min_value=1, max_value=10**12).map(str)
-modifier_st = st.fixed_dictionaries(
-    {"plu": plus, "name": st.text(max_size=8), "quantity": st.integers(1, 9), "unitPrice": prices}
-)
-item_st = st.fixed_dictionaries(
-    {
-        "plu": plus,
-        "name": st.text(max_size=8),
-        "quantity": st.integers(1, 99),
-        "unitPrice": prices,
-        "notes": st.text(max_size=12),
-        "modifiers": st.lists(modifier_st, max_size=3),
-    }
-)
 
 
 @given(
@@ -401,32 +329,6 @@ def test_every_item_modifier_combo_quantity_and_price_survives(
 
 # --- interpret_response ------------------------------------------------------------------------------
 
-INTERPRETED: list[tuple[bytes, bool, str, str]] = [
-    (b'{"status":"OK","data":{"orderId":10683655}}', True, "", "10683655"),
-    (b'{"status":"ok","data":{"orderId":"A-1"}}', True, "", "A-1"),
-    (b'{"status":"OK","data":{}}', True, "", ""),
-    (b'{"status":"OK","orderId":77}', True, "", "77"),
-    (
-        b'{"status":"ERROR","error":{"message":"Kitchen closed","details":{"message":"x"}}}',
-        False,
-        "Kitchen closed",
-        "",
-    ),
-    (
-        b'{"status":"ERROR","error":{"details":{"message":"Product 9 missing"}}}',
-        False,
-        "Product 9 missing",
-        "",
-    ),
-    (b'{"status":"ERROR","errorMsg":"Establishment closed"}', False, "Establishment closed", ""),
-    (b'{"status":"ERROR","error":"Unhandled error"}', False, "Unhandled error", ""),
-    (b'{"status":"error","errorMsg":""}', False, "no error message in the response body", ""),
-    (b'{"status":false,"message":"nope"}', False, "nope", ""),
-    (b"<<not json>>", True, "", ""),
-    (b"", True, "", ""),
-    (b"[1,2]", True, "", ""),
-]
-
 
 @pytest.mark.parametrize(("body", "dispatched", "message", "external_id"), INTERPRETED)
 def test_interpret_response(body: bytes, dispatched: bool, message: str, external_id: str) -> None:
@@ -439,31 +341,6 @@ def test_interpret_response(body: bytes, dispatched: bool, message: str, externa
 
 
 # --- over loopback against mock Revel -----------------------------------------------------------------
-
-
-FULL_ORDER = b"""{
-  "orderRefNo": "REVEL-1001",
-  "deliveryMethod": "DELIVERY",
-  "createdAt": "2026-11-27T10:00:00+08:00",
-  "expectedPickupAt": "2026-11-27T10:45:00+08:00",
-  "currency": "SGD",
-  "customer": {"firstName": "Mei", "lastName": "Tan", "phone": "+6591234567", "email": "mei@example.com"},
-  "notes": "ring the bell",
-  "items": [
-    {"plu": "101", "name": "Margherita Pizza", "quantity": 2, "unitPrice": 12.50, "notes": "well done",
-     "modifiers": [{"plu": "201", "name": "Extra Cheese", "groupName": "Toppings", "quantity": 2, "unitPrice": 1.50},
-                   {"plu": "MUSH", "name": "Mushrooms", "quantity": 1, "unitPrice": 1.25}]},
-    {"plu": "COMBO-L", "name": "Lunch Combo", "quantity": 1, "unitPrice": 15.00,
-     "comboItems": [{"plu": "103", "name": "Iced Tea", "quantity": 1, "unitPrice": 0},
-                    {"plu": "106", "name": "Flat White", "quantity": 1, "unitPrice": 0.60, "notes": "extra hot",
-                     "modifiers": [{"plu": "205", "name": "Oat Milk", "quantity": 1, "unitPrice": 0.60}]}]},
-    {"plu": "105", "name": "Chocolate Cake", "quantity": 3, "unitPrice": 1.005}
-  ],
-  "deliveryFee": 3.00,
-  "tip": 2.00,
-  "totalPay": 56.615,
-  "payment": {"method": "card", "transactionId": "txn-9f8e7d", "paidAt": "2026-11-27T10:00:00+08:00"}
-}"""
 
 
 def _plain(product: int, quantity: int, price: str, request: str = "", mods: Any = ()) -> dict[str, Any]:
