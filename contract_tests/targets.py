@@ -22,7 +22,7 @@ import msgspec
 import pytest
 
 from contract_tests import repro
-from mock_pos.client import MockAdmin, MockAdminError, entry_body
+from mock_pos.client import MockAdmin, MockAdminError, entry_body, entry_header_values
 
 IN_PROCESS_API_KEY = "contract-key"
 DEFAULT_BUDGET_S = 1.5
@@ -101,16 +101,17 @@ def wait_until_up(target: Target, timeout: float = 30.0) -> None:
     while time.monotonic() < deadline:
         try:
             health = httpx.get(f"{target.cata_url}/health", timeout=2)
-            admin = httpx.get(f"{target.mock_url}/__admin/health", timeout=2)
-            if health.status_code == 200 and admin.status_code == 200:
+            with MockAdmin(target.mock_url, timeout=2) as admin:
+                admin.health()
+            if health.status_code == 200:
                 whoami = httpx.get(
                     f"{target.cata_url}/api/v1/auth/whoami", headers={"X-Api-Key": target.api_key}, timeout=2
                 )
                 if whoami.status_code != 200:
                     raise RuntimeError(f"--api-key is not accepted by {target.cata_url}: {whoami.text}")
                 return
-            problem = f"health {health.status_code}, mock admin {admin.status_code}"
-        except httpx.HTTPError as exc:
+            problem = f"health {health.status_code}"
+        except (httpx.HTTPError, MockAdminError) as exc:
             problem = str(exc)
         time.sleep(0.1)
     raise RuntimeError(f"servers not reachable within {timeout}s: {problem}")
@@ -259,10 +260,7 @@ def body_of(entry: dict[str, Any]) -> bytes:
 
 def headers_of(entry: dict[str, Any]) -> dict[str, list[str]]:
     """Journal headers by lower-case name (every value kept: a header sent twice is a finding)."""
-    found: dict[str, list[str]] = {}
-    for name, value in entry["headers"]:
-        found.setdefault(name.lower(), []).append(value)
-    return found
+    return entry_header_values(entry)
 
 
 def decode(text: bytes | str) -> Any:
