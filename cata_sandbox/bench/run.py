@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import msgspec
 
-from cata_sandbox import signing
 from cata_sandbox.bench.load import LoadTarget, run_load, wrk_path
 from cata_sandbox.bench.model import BENCH_ORDER, DIRECT, DISPATCH, HEALTHY_OUTLETS, BenchError, Generator
 from cata_sandbox.bench.processes import Child, start_fast_receiver, start_mock_pos, start_service
@@ -23,10 +22,10 @@ from cata_sandbox.bench.report import BenchOptions, BenchReport
 from cata_sandbox.bench.service import (
     ServiceHandle,
     revel_direct_target,
+    signed_webhook_request,
     webhook_direct_target,
 )
-from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.delivery import attempt_headers, webhook_request
+from cata_sandbox.delivery import attempt_headers
 from cata_sandbox.partner.client import SandboxClient, dispatch_body
 
 
@@ -123,13 +122,7 @@ def your_receiver(service: ServiceHandle, url: str, echo: Callable[[str], None])
     hook = mine[-1]
     secret = service.api.webhook_secret(int(hook["id"]))
     order = msgspec.json.encode(BENCH_ORDER)
-    request = webhook_request(
-        url,
-        order,
-        signing.sign(secret, order),
-        event="order.paid",
-        timestamp=int(SYSTEM_CLOCK.now().timestamp()),
-    )
+    request = signed_webhook_request(url, secret, order)
     headers = attempt_headers(request, str(uuid.uuid4()))
     try:
         answer = httpx.post(url, content=order, headers=headers, timeout=30, follow_redirects=False)

@@ -14,6 +14,7 @@ from cata_sandbox.clock import SYSTEM_CLOCK
 from cata_sandbox.delivery import webhook_request
 from cata_sandbox.partner.client import SandboxClient
 from cata_sandbox.partner.up import revel_settings
+from cata_sandbox.transformers import OutboundRequest
 
 
 @dataclass
@@ -48,16 +49,21 @@ class ServiceHandle:
         return None if self.pid is None else cpu_seconds(self.pid)
 
 
-def webhook_direct_target(name: str, url: str, secret: str, order: bytes) -> LoadTarget:
-    """The webhook request the service would send for ``order``, for the direct run: the same request
-    (:func:`cata_sandbox.delivery.webhook_request`), with a fresh ``X-Cata-Delivery-ID`` per request."""
-    request = webhook_request(
+def signed_webhook_request(url: str, secret: str, order: bytes) -> OutboundRequest:
+    """The webhook request the service would send for ``order`` now, signed with ``secret``: the same
+    request (:func:`cata_sandbox.delivery.webhook_request`), without a delivery id yet."""
+    return webhook_request(
         url,
         order,
         signing.sign(secret, order),
         event="order.paid",
         timestamp=int(SYSTEM_CLOCK.now().timestamp()),
     )
+
+
+def webhook_direct_target(name: str, url: str, secret: str, order: bytes) -> LoadTarget:
+    """:func:`signed_webhook_request` for the direct run, with a fresh ``X-Cata-Delivery-ID`` per request."""
+    request = signed_webhook_request(url, secret, order)
     return LoadTarget(name, request.url, dict(request.headers), [request.body], fresh_delivery_id=True)
 
 
