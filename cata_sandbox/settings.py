@@ -27,6 +27,9 @@ class Settings:
     log_level: str = "info"
     # mock_pos's base URL when one runs beside the service (`up` sets it); shown by GET /api/v1/sandbox.
     mock_url: str | None = None
+    # A PEM file of certificate authorities trusted for outbound HTTPS on top of the system's bundle
+    # (`up --tls` sets mock_pos's sandbox CA). Env CATA_CA_BUNDLE.
+    ca_bundle: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

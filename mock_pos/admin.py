@@ -101,6 +101,13 @@ class AdminController(Controller):
         """Liveness."""
         return {"status": "ok"}
 
+    @get("/tls")
+    async def tls(self, mock: NamedDependency[MockPosState]) -> dict[str, Any]:
+        """The sandbox CA file and the HTTPS URL of the valid site and of each TLS fault."""
+        if mock.tls is None:
+            raise UnknownResource("mock_pos serves no HTTPS: start it with `mock-pos serve --tls`")
+        return mock.tls
+
     @post("/reset", status_code=200)
     async def reset(self, mock: NamedDependency[MockPosState]) -> dict[str, str]:
         """Clear faults, journal, receivers and Revel orders; Revel back to its default catalogue."""

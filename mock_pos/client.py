@@ -61,6 +61,11 @@ class MockAdmin:
         found: dict[str, Any] = self._call("GET", "/health", 200)
         return found
 
+    def tls(self) -> dict[str, Any]:
+        """``caFile``, ``url`` (the valid HTTPS site) and ``faults`` (TLS fault mode -> its base URL)."""
+        found: dict[str, Any] = self._call("GET", "/tls", 200)
+        return found
+
     def add_fault(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Activate a fault (``{"target", "mode", <params>, "times"?, "match"?}``); returns it with its id."""
         fault: dict[str, Any] = self._call("POST", "/faults", 201, json=spec)
