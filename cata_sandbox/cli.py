@@ -148,6 +148,12 @@ def keys_create(tenant: str, database_url: str | None) -> None:
     help="Budget of one dispatch call in seconds (default 30).",
 )
 @click.option("--log-level", default=None, help="debug, info, warning (default info).")
+@click.option(
+    "--tls",
+    is_flag=True,
+    help="mock_pos also serves HTTPS on the 8 ports after --mock-port (the valid site, then one per TLS"
+    " fault), with a local CA kept beside the database (cata-sandbox-tls/) that the service trusts.",
+)
 def up(
     host: str | None,
     port: int | None,
@@ -155,6 +161,7 @@ def up(
     database_url: str | None,
     dispatch_timeout: float | None,
     log_level: str | None,
+    tls: bool,
 ) -> None:
     """Start the dispatch service and mock_pos together, seeded for a partner (Ctrl-C stops both).
 
@@ -171,9 +178,10 @@ def up(
             dispatch_timeout_s=dispatch_timeout,
             log_level=log_level,
         )
-        asyncio.run(
-            run(UpOptions(settings, mock_port), echo=click.echo, warn=lambda line: click.echo(line, err=True))
-        )
+        from cata_sandbox.partner.up_banner import default_tls_dir
+
+        options = UpOptions(settings, mock_port, default_tls_dir(settings.database_url) if tls else None)
+        asyncio.run(run(options, echo=click.echo, warn=lambda line: click.echo(line, err=True)))
     except (UpError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -189,6 +189,7 @@ def _key_pem(key: Key) -> bytes:
 
 def load_or_create_authority(directory: Path) -> Authority:
     """The CA kept in ``directory``; made (and written there) when the directory holds none yet."""
+    directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     files = [directory / name for name in (CA_FILE, _CA_KEY, _INTERMEDIATE, _INTERMEDIATE_KEY)]
     if all(path.exists() for path in files):

@@ -34,6 +34,7 @@ from typing import Any
 from mock_pos import certs
 
 VALID_SITE = "https"
+DEFAULT_TLS_PORT = 8443  # the valid site; the TLS faults on the seven ports after it
 TLS_FAULT_MODES = (
     "tls:expired",
     "tls:wrong-host",

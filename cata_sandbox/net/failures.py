@@ -64,8 +64,11 @@ class FailureKind(enum.Enum):
     NOT_SENT = "not-sent"  # the request was never attempted (an invalid URL, a refused destination)
 
 
-def describe_failure(exc: BaseException, url: str = "") -> str:
-    """One line saying what went wrong, for any exception an outbound exchange can raise."""
+def describe_failure(exc: BaseException, url: str = "", *, connecting: bool = False) -> str:
+    """One line saying what went wrong, for any exception an outbound exchange can raise.
+
+    ``connecting`` says the failure came while connecting (a bare socket's error carries no sign of it,
+    unlike the transports' connect errors)."""
     where = _host_port(url)
     chain = _chain(exc)
 
@@ -78,7 +81,7 @@ def describe_failure(exc: BaseException, url: str = "") -> str:
         if words is not None:
             return f"{words}{where}"
         return f"TLS certificate verification failed{where}: {verify.verify_message or 'not trusted'}"
-    tls = _tls_words(chain, url)
+    tls = _tls_words(chain, url, connecting)
     if tls is not None:
         return f"{tls}{where}"
     if find(socket.gaierror) is not None:
@@ -99,13 +102,15 @@ def describe_failure(exc: BaseException, url: str = "") -> str:
     return f"{type(root).__name__}: {text}" if text else type(root).__name__
 
 
-def _tls_words(chain: list[BaseException], url: str) -> str | None:
+def _tls_words(chain: list[BaseException], url: str, connecting: bool) -> str | None:
     """A TLS handshake's failure other than an untrusted certificate, or ``None``."""
     handshake = next((link for link in chain if isinstance(getattr(link, "reason", None), str)), None)
     if handshake is not None and getattr(handshake, "reason", None) in _VERSION_REASONS:
         return _TLS_OLD_PROTOCOL
     https = url.lower().startswith("https:")
-    connecting = any(isinstance(link, (aiohttp.ClientConnectorError, httpx.ConnectError)) for link in chain)
+    connecting = connecting or any(
+        isinstance(link, (aiohttp.ClientConnectorError, httpx.ConnectError)) for link in chain
+    )
     if https and connecting:
         # Cut while connecting to an https URL: TCP had connected (else: refused), so in the handshake.
         if any(isinstance(link, OSError) and link.errno == errno.ECONNRESET for link in chain):
