@@ -72,7 +72,7 @@ def _now() -> dt.datetime:
 def _name(common_name: str) -> x509.Name:
     return x509.Name(
         [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Cata Sandbox (mock_pos, for testing only)"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Cata Sandbox mock_pos - for testing only"),
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
         ]
     )

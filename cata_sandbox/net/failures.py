@@ -33,26 +33,32 @@ _NO_CONNECTION_ERRNOS = frozenset(
 
 _NO_CONNECTION_TYPES = (ssl.SSLError, socket.gaierror, aiohttp.ClientConnectorError, httpx.ConnectError)
 
-_INCOMPLETE = (
+# The TLS words other modules name (trigger's expectations): each is followed by " (host:port)".
+TLS_EXPIRED = "TLS certificate has expired"
+TLS_OTHER_HOST = "TLS certificate is for another host"
+TLS_SELF_SIGNED = "TLS certificate is self-signed"
+TLS_UNTRUSTED_ROOT = "TLS certificate chain ends at an untrusted authority"
+TLS_INCOMPLETE = (
     "TLS certificate chain is incomplete: an intermediate certificate is missing or its issuer is unknown"
 )
+TLS_OLD_PROTOCOL = "TLS protocol version refused (the server offers nothing from TLS 1.2 on)"
+TLS_HANDSHAKE_RESET = "TLS handshake cut off: the server reset the connection"
 # OpenSSL's X509_V_ERR_* codes (``SSLCertVerificationError.verify_code``), in the service's words.
 _VERIFY_WORDS = {
     9: "TLS certificate is not valid yet",
-    10: "TLS certificate has expired",
-    18: "TLS certificate is self-signed",
-    19: "TLS certificate chain ends at an untrusted authority",
-    2: _INCOMPLETE,
-    20: _INCOMPLETE,
-    21: _INCOMPLETE,
-    62: "TLS certificate is for another host",
-    64: "TLS certificate is for another host",
+    10: TLS_EXPIRED,
+    18: TLS_SELF_SIGNED,
+    19: TLS_UNTRUSTED_ROOT,
+    2: TLS_INCOMPLETE,
+    20: TLS_INCOMPLETE,
+    21: TLS_INCOMPLETE,
+    62: TLS_OTHER_HOST,
+    64: TLS_OTHER_HOST,
 }
 # OpenSSL reasons meaning client and server share no protocol version (the client requires TLS 1.2+).
 _VERSION_REASONS = frozenset(
     {"TLSV1_ALERT_PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL", "WRONG_SSL_VERSION", "NO_PROTOCOLS_AVAILABLE"}
 )
-_TLS_OLD_PROTOCOL = "TLS protocol version refused (the server offers nothing from TLS 1.2 on)"
 
 
 class FailureKind(enum.Enum):
@@ -106,7 +112,7 @@ def _tls_words(chain: list[BaseException], url: str, connecting: bool) -> str | 
     """A TLS handshake's failure other than an untrusted certificate, or ``None``."""
     handshake = next((link for link in chain if isinstance(getattr(link, "reason", None), str)), None)
     if handshake is not None and getattr(handshake, "reason", None) in _VERSION_REASONS:
-        return _TLS_OLD_PROTOCOL
+        return TLS_OLD_PROTOCOL
     https = url.lower().startswith("https:")
     connecting = connecting or any(
         isinstance(link, (aiohttp.ClientConnectorError, httpx.ConnectError)) for link in chain
@@ -114,7 +120,7 @@ def _tls_words(chain: list[BaseException], url: str, connecting: bool) -> str | 
     if https and connecting:
         # Cut while connecting to an https URL: TCP had connected (else: refused), so in the handshake.
         if any(isinstance(link, OSError) and link.errno == errno.ECONNRESET for link in chain):
-            return "TLS handshake cut off: the server reset the connection"
+            return TLS_HANDSHAKE_RESET
         if any(isinstance(link, (ssl.SSLEOFError, ConnectionResetError)) for link in chain):
             return "TLS handshake cut off: the server closed the connection"
     if isinstance(handshake, ssl.SSLError):

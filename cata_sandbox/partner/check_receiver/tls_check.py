@@ -39,9 +39,10 @@ class Certificate:
     days_left: int
 
     def shown(self) -> str:
+        left = f"{self.days_left} days left" if self.days_left >= 0 else f"expired {-self.days_left} days ago"
         return (
             f"certificate for {self.subject} (names: {', '.join(self.names) or 'none'}), issued by"
-            f" {self.issuer}, valid until {self.not_after:%Y-%m-%d %H:%M} UTC ({self.days_left} days left)"
+            f" {self.issuer}, valid until {self.not_after:%Y-%m-%d %H:%M} UTC ({left})"
         )
 
 
@@ -53,9 +54,9 @@ def read_certificate(der: bytes, now: dt.datetime) -> Certificate:
     except x509.ExtensionNotFound:
         names = ()
     not_after = cert.not_valid_after_utc
-    return Certificate(
-        cert.subject.rfc4514_string(), cert.issuer.rfc4514_string(), names, not_after, (not_after - now).days
-    )
+    seconds = (not_after - now).total_seconds()
+    days = int(seconds // 86400) if seconds >= 0 else -int(-seconds // 86400 or 1)
+    return Certificate(cert.subject.rfc4514_string(), cert.issuer.rfc4514_string(), names, not_after, days)
 
 
 async def _handshake(host: str, port: int, context: ssl.SSLContext, budget_s: float) -> tuple[str, bytes]:
