@@ -59,7 +59,8 @@ def main() -> None:
     "--callback-policy",
     type=click.Choice(["allow-private", "public-only"]),
     default=None,
-    help="public-only refuses loopback, private, link-local, metadata addresses (default allow-private).",
+    help="public-only refuses loopback, private, link-local, metadata addresses and plain http://"
+    " (default allow-private).",
 )
 def serve(
     host: str | None,
@@ -76,15 +77,20 @@ def serve(
     budget, and exits with status 0.
     """
     from cata_sandbox import serving
+    from cata_sandbox.net.transport import trust
 
-    settings = Settings.from_env(
-        host=host,
-        port=port,
-        database_url=database_url,
-        dispatch_timeout_s=dispatch_timeout,
-        log_level=log_level,
-        callback_policy=callback_policy,
-    )
+    try:
+        settings = Settings.from_env(
+            host=host,
+            port=port,
+            database_url=database_url,
+            dispatch_timeout_s=dispatch_timeout,
+            log_level=log_level,
+            callback_policy=callback_policy,
+        )
+        trust(settings.ca_bundle)  # a bad CATA_CA_BUNDLE is one line now, not a failed startup
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         serving.serve(settings, workers=workers, echo=click.echo)
     except serving.ServeError as exc:
@@ -178,7 +184,10 @@ def up(
             dispatch_timeout_s=dispatch_timeout,
             log_level=log_level,
         )
+        from cata_sandbox.net.transport import trust
         from cata_sandbox.partner.up_banner import default_tls_dir
+
+        trust(settings.ca_bundle)  # a bad CATA_CA_BUNDLE is one line, not a failed startup
 
         options = UpOptions(settings, mock_port, default_tls_dir(settings.database_url) if tls else None)
         asyncio.run(run(options, echo=click.echo, warn=lambda line: click.echo(line, err=True)))

@@ -64,6 +64,8 @@ def _coerce(name: str, annotation: Any, raw: str) -> Any:
             return float(raw)
     except ValueError as exc:
         raise ValueError(f"environment variable for {name!r}: {raw!r} is not a number") from exc
+    if name == "ca_bundle" and not os.path.isfile(raw):
+        raise ValueError(f"CATA_CA_BUNDLE {raw!r} is not a file (a PEM file of trusted authorities)")
     if "CallbackPolicy" in kind and raw not in ("allow-private", "public-only"):
         raise ValueError(f"callback_policy must be 'allow-private' or 'public-only', not {raw!r}")
     return raw

@@ -15,6 +15,7 @@ import pytest
 
 from cata_sandbox.net.failures import FailureKind, describe_failure, failure_kind
 from cata_sandbox.net.transport import AiohttpTransport, trust
+from cata_sandbox.settings import Settings
 from mock_pos.certs import load_or_create_authority
 from mock_pos.tls import TLS_FAULT_MODES, TlsSites
 from tests.support import MockPos, Sandbox, envelope, running_mock_pos, running_sandbox
@@ -187,3 +188,13 @@ def test_each_tls_fault_is_a_transport_failure_in_own_words(
     assert answer["reason"] == f"http request failed: {WORDS[mode]} (127.0.0.1:{sites.port(mode)})"
     stored = tls_sandbox.order(str(answer["orderId"]))
     assert stored["reason"] == answer["reason"]
+
+
+def test_a_ca_bundle_that_is_not_a_file_is_refused_naming_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="CATA_CA_BUNDLE '/nonexistent' is not a file"):
+        Settings.from_env({"CATA_CA_BUNDLE": "/nonexistent"})
+    text = tmp_path / "notes.txt"
+    text.write_text("not a certificate")
+    assert Settings.from_env({"CATA_CA_BUNDLE": str(text)}).ca_bundle == str(text)
+    with pytest.raises(ValueError, match="is not a readable PEM file of certificates"):
+        trust(str(text))
