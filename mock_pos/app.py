@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import httpx
 from litestar import Litestar
 from litestar.di import Provide
@@ -15,7 +17,9 @@ from mock_pos.outbound import Outbound
 from mock_pos.receivers import webhook_handler
 from mock_pos.revel import revel_handler
 from mock_pos.state import Clock, MockPosState, utc_now
-from mock_pos.tls import TlsSites
+
+if TYPE_CHECKING:
+    from mock_pos.tls import TlsSites
 
 
 def create_mock_pos(

@@ -100,7 +100,6 @@ def build_config(
     (:class:`MockServer`). ``ssl_context`` serves HTTPS with that context (:mod:`mock_pos.tls`).
     """
     from mock_pos.logs import log_config
-    from mock_pos.tls import context_factory
 
     extra: dict[str, Any] = (
         {"log_config": None, "access_log": False} if embedded else {"log_config": log_config(log_level)}
@@ -117,7 +116,7 @@ def build_config(
         proxy_headers=False,
         # MockServer aborts what is left after drain_s; uvicorn's own cancelling is only the last resort.
         timeout_graceful_shutdown=int(drain_s) + 2,
-        ssl_context_factory=context_factory(ssl_context) if ssl_context is not None else None,
+        ssl_context_factory=(lambda _config, _default: ssl_context) if ssl_context is not None else None,
         **extra,
     )
 

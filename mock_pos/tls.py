@@ -29,9 +29,10 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mock_pos import certs
+if TYPE_CHECKING:
+    from mock_pos import certs
 
 VALID_SITE = "https"
 DEFAULT_TLS_PORT = 8443  # the valid site; the TLS faults on the seven ports after it
@@ -69,6 +70,8 @@ def server_context(leaf: certs.Leaf, path: Path, *, old_protocol: bool = False) 
 
 def site_leaves(authority: certs.Authority, hosts: Sequence[str]) -> dict[str, certs.Leaf]:
     """The certificate each site serves (``tls:handshake-reset`` serves none)."""
+    from mock_pos import certs  # cryptography is loaded only where certificates are made
+
     now = dt.datetime.now(dt.UTC)
     stranger = certs.new_root("Untrusted Test CA (not the sandbox CA)")
     return {
@@ -110,6 +113,7 @@ class TlsSites:
     ) -> TlsSites:
         """Load (or make) the CA in ``directory`` and bind one port per site: ``base_port`` and the
         ports after it, or ephemeral ports when ``base_port`` is 0."""
+        from mock_pos import certs
         from mock_pos.server import bind_socket
 
         authority = certs.load_or_create_authority(directory)
@@ -216,8 +220,3 @@ class _MemoryHandshake(asyncio.Protocol):
         pending = self.outgoing.read()
         if pending:
             self.transport.write(pending)
-
-
-def context_factory(context: ssl.SSLContext) -> Callable[[Any, Callable[[], ssl.SSLContext]], ssl.SSLContext]:
-    """uvicorn's ``ssl_context_factory`` answering ``context``."""
-    return lambda _config, _default: context

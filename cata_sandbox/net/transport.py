@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ssl
 
+import certifi
 import httpx
 import yarl
 from aiohttp import ClientSession, ClientTimeout, DummyCookieJar, TCPConnector
@@ -25,9 +26,12 @@ _URL_CACHE_SIZE = 1024
 
 
 def trust(ca_bundle: str | None = None) -> ssl.SSLContext:
-    """The client TLS context of every outbound call: the system's trusted authorities, plus those in
-    ``ca_bundle`` (a PEM file, setting ``CATA_CA_BUNDLE``); hostnames checked; TLS 1.2 or newer."""
+    """The client TLS context of every outbound call: the system's trusted authorities (OpenSSL's default
+    paths, ``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured) and certifi's bundle (what httpx trusted before,
+    and all a system without a store of its own has), plus those in ``ca_bundle`` (a PEM file, setting
+    ``CATA_CA_BUNDLE``); hostnames checked; TLS 1.2 or newer."""
     context = ssl.create_default_context()
+    context.load_verify_locations(cafile=certifi.where())
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if ca_bundle:
         try:
