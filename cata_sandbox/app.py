@@ -36,7 +36,7 @@ from cata_sandbox.errors import (
     SandboxError,
     Unauthorized,
 )
-from cata_sandbox.net.transport import AiohttpTransport
+from cata_sandbox.net.transport import AiohttpTransport, trust
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Store, new_api_key
 from cata_sandbox.store.db import create_engine, migrate
@@ -142,7 +142,7 @@ def create_app(
         generated = await bootstrap_sandbox_tenant(store, settings, clock)
         if generated:
             print(f"Created tenant '{SANDBOX_TENANT}' with API key: {generated}", flush=True)
-        client_transport = transport or AiohttpTransport()
+        client_transport = transport or AiohttpTransport(ssl_context=trust(settings.ca_bundle))
         client = outbound_client(settings.dispatch_timeout_s, client_transport)
         dispatcher = Dispatcher(
             store=store,

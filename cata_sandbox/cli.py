@@ -59,7 +59,8 @@ def main() -> None:
     "--callback-policy",
     type=click.Choice(["allow-private", "public-only"]),
     default=None,
-    help="public-only refuses loopback, private, link-local, metadata addresses (default allow-private).",
+    help="public-only refuses loopback, private, link-local, metadata addresses and plain http://"
+    " (default allow-private).",
 )
 def serve(
     host: str | None,
@@ -76,15 +77,20 @@ def serve(
     budget, and exits with status 0.
     """
     from cata_sandbox import serving
+    from cata_sandbox.net.transport import trust
 
-    settings = Settings.from_env(
-        host=host,
-        port=port,
-        database_url=database_url,
-        dispatch_timeout_s=dispatch_timeout,
-        log_level=log_level,
-        callback_policy=callback_policy,
-    )
+    try:
+        settings = Settings.from_env(
+            host=host,
+            port=port,
+            database_url=database_url,
+            dispatch_timeout_s=dispatch_timeout,
+            log_level=log_level,
+            callback_policy=callback_policy,
+        )
+        trust(settings.ca_bundle)  # a bad CATA_CA_BUNDLE is one line now, not a failed startup
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         serving.serve(settings, workers=workers, echo=click.echo)
     except serving.ServeError as exc:
@@ -148,6 +154,12 @@ def keys_create(tenant: str, database_url: str | None) -> None:
     help="Budget of one dispatch call in seconds (default 30).",
 )
 @click.option("--log-level", default=None, help="debug, info, warning (default info).")
+@click.option(
+    "--tls",
+    is_flag=True,
+    help="mock_pos also serves HTTPS on the 8 ports after --mock-port (the valid site, then one per TLS"
+    " fault), with a local CA kept beside the database (cata-sandbox-tls/) that the service trusts.",
+)
 def up(
     host: str | None,
     port: int | None,
@@ -155,6 +167,7 @@ def up(
     database_url: str | None,
     dispatch_timeout: float | None,
     log_level: str | None,
+    tls: bool,
 ) -> None:
     """Start the dispatch service and mock_pos together, seeded for a partner (Ctrl-C stops both).
 
@@ -171,9 +184,13 @@ def up(
             dispatch_timeout_s=dispatch_timeout,
             log_level=log_level,
         )
-        asyncio.run(
-            run(UpOptions(settings, mock_port), echo=click.echo, warn=lambda line: click.echo(line, err=True))
-        )
+        from cata_sandbox.net.transport import trust
+        from cata_sandbox.partner.up_banner import default_tls_dir
+
+        trust(settings.ca_bundle)  # a bad CATA_CA_BUNDLE is one line, not a failed startup
+
+        options = UpOptions(settings, mock_port, default_tls_dir(settings.database_url) if tls else None)
+        asyncio.run(run(options, echo=click.echo, warn=lambda line: click.echo(line, err=True)))
     except (UpError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
 

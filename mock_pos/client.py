@@ -73,6 +73,11 @@ class MockAdmin:
         """No faults, journal or receivers; every mocked POS back to its defaults."""
         self._call("POST", "/reset", 200)
 
+    def tls(self) -> dict[str, Any]:
+        """``caFile``, ``url`` (the valid HTTPS site) and ``faults`` (TLS fault mode -> its base URL)."""
+        found: dict[str, Any] = self._call("GET", "/tls", 200)
+        return found
+
     def add_fault(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Activate a fault (``{"target", "mode", <params>, "times"?, "match"?}``); returns it with its id."""
         fault: dict[str, Any] = self._call("POST", "/faults", 201, json=spec)

@@ -219,6 +219,11 @@ class SandboxClient:
         webhook: dict[str, Any] = body["webhook"]
         return webhook, True
 
+    def map_outlet(self, outlet_id: str, provider_slug: str, settings: dict[str, Any]) -> dict[str, Any]:
+        """``PUT /api/v1/outlet-providers/{outletId}``: map the outlet to a POS with these settings."""
+        body = {"providerSlug": provider_slug, "externalId": "1", "settings": settings}
+        return self._call("PUT", f"/api/v1/outlet-providers/{outlet_id}", 200, 201, json=body)
+
     def whoami(self) -> dict[str, Any]:
         return self._call("GET", "/api/v1/auth/whoami")
 

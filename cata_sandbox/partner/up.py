@@ -26,7 +26,7 @@ from cata_sandbox.asgi import configure_logging
 from cata_sandbox.clock import SYSTEM_CLOCK
 from cata_sandbox.partner.client import ApiError, SandboxClient
 from cata_sandbox.partner.trigger import OUTLET_REVEL, OUTLET_WEBHOOK
-from cata_sandbox.partner.up_banner import banner
+from cata_sandbox.partner.up_banner import banner, https_sites, tls_banner
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import new_api_key
 from cata_sandbox.transformers import TransformerRegistry
@@ -47,6 +47,7 @@ class UpError(Exception):
 class UpOptions:
     settings: Settings
     mock_port: int
+    tls_dir: str | None = None  # `up --tls`: mock_pos also serves HTTPS, its CA kept here
 
 
 @dataclass(slots=True)
@@ -249,7 +250,10 @@ async def _run_servers(
         mock_sock.close()
         raise
     mock_url = base_url(options.settings.host, options.mock_port)
+    tls = https_sites(options, mock_sock, service_sock)
     settings = replace(options.settings, api_key=api_key, mock_url=mock_url)
+    if tls is not None:
+        settings = replace(settings, ca_bundle=settings.ca_bundle or str(tls.authority.ca_file))
     logging.config.dictConfig(serving.log_config(settings.log_level))
     configure_logging(settings.log_level)
     registry = TransformerRegistry.discover()
@@ -258,9 +262,10 @@ async def _run_servers(
     )
     drain = serving.drain_seconds(settings.dispatch_timeout_s)
     mock = MockServer(
-        build_config(create_mock_pos(), host=settings.host, port=options.mock_port, drain_s=drain),
+        build_config(create_mock_pos(tls=tls), host=settings.host, port=options.mock_port, drain_s=drain),
         drain_s=drain,
         own_signals=False,
+        tls=tls,
     )
     servers += [service, mock]
     if stop.is_set():
@@ -281,7 +286,7 @@ async def _run_servers(
                 raise UpError(f"seeding the sandbox failed: {exc}") from None
             for line in seeded.warnings:
                 warn(f"warning: {line}")
-            echo(banner(settings, service_url, mock_url, seeded))
+            echo(banner(settings, service_url, mock_url, seeded) + (f"\n{tls_banner(tls)}" if tls else ""))
             waiter = asyncio.create_task(stop.wait())
             await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
             waiter.cancel()
