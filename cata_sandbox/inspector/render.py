@@ -22,8 +22,7 @@ from cata_sandbox.inspector.session import (
     CsrfRefused,
     NotSignedIn,
     Session,
-    csrf_cookie,
-    csrf_token,
+    csrf_for,
 )
 
 log = logging.getLogger("cata_sandbox.inspector")
@@ -70,8 +69,7 @@ def page(
     **context: Any,
 ) -> Template:
     """Template ``name`` with what every page shows: the CSRF token, the tenant, the active section."""
-    token = csrf_token(request)
-    cookie = csrf_cookie(request)
+    token, cookie = csrf_for(request)
     return Template(
         template_name=name,
         context={"csrf": token, "session": session, "section": "", **context},

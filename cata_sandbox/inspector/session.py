@@ -70,19 +70,13 @@ def ended_session_cookie(request: Request[object, object, State]) -> Cookie:
     return _cookie(request, SESSION_COOKIE, "", 0)
 
 
-def csrf_token(request: Request[object, object, State]) -> str:
-    """The token forms on this page carry: the CSRF cookie's, or a new one (see :func:`csrf_cookie`)."""
+def csrf_for(request: Request[object, object, State]) -> tuple[str, Cookie | None]:
+    """The token this page's forms carry: the browser's CSRF cookie, or a new one with the cookie to set."""
     token = request.cookies.get(CSRF_COOKIE, "")
-    if len(token) < 32 or not token.isascii():
-        token = getattr(request.state, "inspector_csrf", None) or secrets.token_urlsafe(32)
-        request.state.inspector_csrf = token
-    return str(token)
-
-
-def csrf_cookie(request: Request[object, object, State]) -> Cookie | None:
-    """The CSRF cookie to set when :func:`csrf_token` made a new token for this page."""
-    made = getattr(request.state, "inspector_csrf", None)
-    return None if made is None else _cookie(request, CSRF_COOKIE, str(made), LIFETIME_S)
+    if len(token) >= 32 and token.isascii():
+        return token, None
+    token = secrets.token_urlsafe(32)
+    return token, _cookie(request, CSRF_COOKIE, token, LIFETIME_S)
 
 
 async def checked_form(request: Request[object, object, State]) -> dict[str, str]:
