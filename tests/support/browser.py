@@ -62,3 +62,19 @@ def sign_in(page: Any, url: str, key: str) -> None:
     page.get_by_label("API key").fill(key)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
+
+
+def signed_in_client(url: str, key: str) -> Any:
+    """An httpx client signed in to the inspector at ``url`` (its cookies kept), and its CSRF token."""
+    import re
+
+    import httpx
+
+    client = httpx.Client(base_url=url, timeout=30)
+    form = client.get("/inspector/signin")
+    found = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert found, form.text[:300]
+    signed = client.post("/inspector/signin", data={"csrf": found.group(1), "api_key": key})
+    assert signed.status_code == 303, signed.text[:300]
+    client.headers["X-Test-Csrf"] = found.group(1)
+    return client
