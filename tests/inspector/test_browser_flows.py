@@ -75,6 +75,7 @@ def test_a_trigger_from_another_process_appears_live_with_its_reason(page: Page,
     expect(page.locator("body[data-stream='open']")).to_have_count(1)
     page.evaluate("window.__sameDocument = true")
     failed_before = int(page.locator("[data-count='failed']").inner_text())
+    total_before = int(page.locator("[data-total]").inner_text())
 
     row = trigger_one(up, "--fault", "status:503", "--fault-times", "3")
 
@@ -83,6 +84,7 @@ def test_a_trigger_from_another_process_appears_live_with_its_reason(page: Page,
     expect(live).to_contain_text("failed")
     expect(live).to_contain_text("callback returned HTTP 503")
     expect(page.locator("[data-count='failed']")).to_have_text(str(failed_before + 1))
+    expect(page.locator("[data-total]")).to_have_text(str(total_before + 1))
     assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
     screenshot(page, "03-orders-live")
 

@@ -82,6 +82,8 @@
       cell(row, attempt.dispatched ? "PAID" : "-");
       cell(row, "", "reason");
       row.classList.add("fresh");
+      const total = document.querySelector("[data-total]");
+      if (total) total.textContent = String(Number(total.textContent) + 1);
     }
     row.querySelector(".outcome-cell").innerHTML = outcomeHtml(attempt.dispatched);
     row.querySelector(".reason").textContent = attempt.reason;
