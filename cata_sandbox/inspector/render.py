@@ -111,9 +111,11 @@ def csrf_refused(request: Request[Any, Any, State], exc: CsrfRefused) -> Respons
 
 
 def not_signed_in(request: Request[Any, Any, State], exc: NotSignedIn) -> Response[Any]:
-    if request.url.path.endswith("/stream") or request.method != "GET":
+    if request.url.path.endswith(("/stream", "/counts")):
+        # Read by the page's script (EventSource, fetch), not shown: a status it can act on.
         return Response({"message": str(exc)}, status_code=401)
-    return Redirect(f"{PREFIX}/signin", query_params={"why": str(exc)})  # type: ignore[return-value]
+    # A page or a form (say, after the session expired): the sign-in page, saying why.
+    return Redirect(f"{PREFIX}/signin", status_code=303, query_params={"why": str(exc)})  # type: ignore[return-value]
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -140,3 +140,15 @@ def test_without_mock_pos_the_panel_says_how_to_run_it(sandbox: Sandbox) -> None
         assert "cata-sandbox up" in refused.text
     finally:
         client.close()
+
+
+def test_after_signing_out_pages_and_forms_lead_to_the_sign_in_page(browser_client: httpx.Client) -> None:
+    assert post(browser_client, "/inspector/signout").status_code == 303
+    for response in (
+        browser_client.get("/inspector/webhooks"),
+        post(browser_client, "/inspector/orders/any/replay"),
+    ):
+        assert response.status_code in (302, 303)
+        assert response.headers["location"].startswith("/inspector/signin?why=not+signed+in")
+    assert browser_client.get("/inspector/orders/counts").status_code == 401
+    assert browser_client.get("/inspector/stream").status_code == 401
