@@ -14,7 +14,7 @@ from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE, HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
-from cata_sandbox import __version__
+from cata_sandbox import __version__, inspector
 from cata_sandbox.api import hostile_input
 from cata_sandbox.api.auth import KeyRing
 from cata_sandbox.api.controllers.attempts import AttemptController
@@ -179,6 +179,7 @@ def create_app(
             InboundController,
             AttemptController,
             apidoc_ui.assets_router(),
+            inspector.router(),
         ],
         dependencies={
             "services": Provide(provide_services, sync_to_thread=False),
@@ -198,5 +199,6 @@ def create_app(
         logging_config=None,
         request_max_body_size=settings.max_request_bytes,
         openapi_config=apidoc_ui.openapi_config(__version__),
+        template_config=inspector.template_config(),
         debug=False,
     )

@@ -43,6 +43,7 @@ def banner(settings: Settings, service_url: str, mock_url: str, seeded: Seeded) 
         "",
         f"  dispatch service  {service_url}   OpenAPI: {service_url}/schema",
         f"  mock_pos          {mock_url}   journal: {mock_url}/__admin/journal",
+        f"  inspector         {service_url}/inspector   (a web page: sign in with the key below)",
         f"  database          {settings.database_url}",
         f"  dispatch budget   {settings.dispatch_timeout_s:g}s",
         "",

@@ -1,6 +1,6 @@
 """The repository: every read and write of the service's tables, tenant-scoped, as small async calls.
 
-One module per aggregate (``keys``, ``webhooks``, ``outlets``, ``orders``, ``fulfilment``,
+One module per aggregate (``keys``, ``webhooks``, ``outlets``, ``orders``, ``fulfilment``, ``inspection``,
 ``idempotency``), each a part of :class:`Store`; ``records`` holds the values they return, ``tables`` the
 schema, ``db`` the engine, ``sqlite_writer`` the hot path's writer thread on SQLite.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from cata_sandbox.store.fulfilment import DISPATCH_SOURCE, MAX_STATUS_RETRIES, FulfilmentStore
 from cata_sandbox.store.idempotency import IdempotencyStore
+from cata_sandbox.store.inspection import AttemptPoint, InspectionStore, OrderQuery
 from cata_sandbox.store.keys import KeyStore, hash_key, new_api_key
 from cata_sandbox.store.orders import OrderStore
 from cata_sandbox.store.outlets import OutletStore
@@ -28,7 +29,9 @@ from cata_sandbox.store.records import (
 from cata_sandbox.store.webhooks import WebhookStore, new_webhook_secret
 
 
-class Store(KeyStore, WebhookStore, OutletStore, OrderStore, FulfilmentStore, IdempotencyStore):
+class Store(
+    KeyStore, WebhookStore, OutletStore, OrderStore, FulfilmentStore, IdempotencyStore, InspectionStore
+):
     """Tenant-scoped access to the tables. Every method takes the tenant it acts for."""
 
 
@@ -37,7 +40,9 @@ __all__ = [
     "MAX_STATUS_RETRIES",
     "ApiKey",
     "Attempt",
+    "AttemptPoint",
     "FulfilmentUpdate",
+    "OrderQuery",
     "OrderStatus",
     "OutletProvider",
     "StatusChange",

@@ -47,6 +47,7 @@ def test_banner_shows_urls_key_outlets_secret_and_two_working_curl_examples(up: 
     assert f"export CATA_URL={up.url} CATA_API_KEY={up.api_key}" in banner
     assert up.secret.startswith("whsec_")
     assert "mapped to mock Revel" in banner
+    assert f"inspector         {up.url}/inspector" in banner
     assert httpx.get(f"{up.url}/health").json() == {"status": "healthy"}
     assert httpx.get(f"{up.url}/schema/openapi.json").status_code == 200
     with MockAdmin(up.mock_url) as admin:
