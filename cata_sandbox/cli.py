@@ -62,6 +62,14 @@ def main() -> None:
     help="public-only refuses loopback, private, link-local, metadata addresses and plain http://"
     " (default allow-private).",
 )
+@click.option(
+    "--adapters",
+    "adapters_dir",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="Folder of adapter scripts (<provider>/<topic>.js) adding to or overriding the built-in ones"
+    " (env CATA_ADAPTERS_DIR).",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -70,6 +78,7 @@ def serve(
     workers: int,
     log_level: str | None,
     callback_policy: str | None,
+    adapters_dir: str | None,
 ) -> None:
     """Start the dispatch service alone (migrates the database first).
 
@@ -87,6 +96,7 @@ def serve(
             dispatch_timeout_s=dispatch_timeout,
             log_level=log_level,
             callback_policy=callback_policy,
+            adapters_dir=adapters_dir,
         )
         trust(settings.ca_bundle)  # a bad CATA_CA_BUNDLE is one line now, not a failed startup
     except ValueError as exc:
@@ -160,6 +170,13 @@ def keys_create(tenant: str, database_url: str | None) -> None:
     help="mock_pos also serves HTTPS on the 8 ports after --mock-port (the valid site, then one per TLS"
     " fault), with a local CA kept beside the database (cata-sandbox-tls/) that the service trusts.",
 )
+@click.option(
+    "--adapters",
+    "adapters_dir",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="Folder of adapter scripts adding to or overriding the built-in ones (env CATA_ADAPTERS_DIR).",
+)
 def up(
     host: str | None,
     port: int | None,
@@ -168,12 +185,14 @@ def up(
     dispatch_timeout: float | None,
     log_level: str | None,
     tls: bool,
+    adapters_dir: str | None,
 ) -> None:
     """Start the dispatch service and mock_pos together, seeded for a partner (Ctrl-C stops both).
 
     Seeds tenant 'sandbox' (a fresh API key each start, or CATA_API_KEY), outlet 'outlet-webhook' wired to
     mock_pos's receiver, and outlet 'outlet-revel' mapped to mock Revel, then prints how to use them.
     """
+    from cata_sandbox.adapters import CatalogError
     from cata_sandbox.partner.up import UpError, UpOptions, run
 
     try:
@@ -183,6 +202,7 @@ def up(
             database_url=database_url,
             dispatch_timeout_s=dispatch_timeout,
             log_level=log_level,
+            adapters_dir=adapters_dir,
         )
         from cata_sandbox.net.transport import trust
         from cata_sandbox.partner.up_banner import default_tls_dir
@@ -191,7 +211,7 @@ def up(
 
         options = UpOptions(settings, mock_port, default_tls_dir(settings.database_url) if tls else None)
         asyncio.run(run(options, echo=click.echo, warn=lambda line: click.echo(line, err=True)))
-    except (UpError, ValueError) as exc:
+    except (UpError, ValueError, CatalogError) as exc:
         raise click.ClickException(str(exc)) from None
 
 

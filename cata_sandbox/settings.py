@@ -30,6 +30,10 @@ class Settings:
     # A PEM file of certificate authorities trusted for outbound HTTPS on top of the system's bundle
     # (`up --tls` sets mock_pos's sandbox CA). Env CATA_CA_BUNDLE.
     ca_bundle: str | None = None
+    # A folder of adapter scripts (<provider>/<topic>.js) that adds to or overrides the built-in ones.
+    adapters_dir: str | None = None
+    # Worker processes running adapter scripts (each runs one call at a time).
+    adapter_workers: int = min(2, os.cpu_count() or 1)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

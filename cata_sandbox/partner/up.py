@@ -159,12 +159,7 @@ def _seed(service_url: str, mock_url: str, api_key: str, registry: TransformerRe
         except MockAdminError as exc:
             raise UpError(f"mock_pos refused the receiver secret: {exc}") from None
 
-        if registry.get(REVEL_SLUG) is None:
-            seeded.warnings.append(
-                f"the Revel transformer is not installed: {OUTLET_REVEL} is not mapped "
-                "(the webhook path works; `trigger --transformer revel` will not)"
-            )
-            return seeded
+        # Revel is the shipped script adapters/scripts/revel/order_dispatch.js: always there.
         try:
             api.map_provider(OUTLET_REVEL, REVEL_SLUG, revel_settings(mock_url), external_id="1")
         except ApiError as exc:

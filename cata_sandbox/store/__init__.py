@@ -1,12 +1,13 @@
 """The repository: every read and write of the service's tables, tenant-scoped, as small async calls.
 
-One module per aggregate (``keys``, ``webhooks``, ``outlets``, ``orders``, ``fulfilment``, ``inspection``,
-``idempotency``), each a part of :class:`Store`; ``records`` holds the values they return, ``tables`` the
-schema, ``db`` the engine, ``sqlite_writer`` the hot path's writer thread on SQLite.
+One module per aggregate (``keys``, ``webhooks``, ``outlets``, ``connections``, ``orders``, ``fulfilment``,
+``inspection``, ``idempotency``), each a part of :class:`Store`; ``records`` holds the values they return,
+``tables`` the schema, ``db`` the engine, ``sqlite_writer`` the hot path's writer thread on SQLite.
 """
 
 from __future__ import annotations
 
+from cata_sandbox.store.connections import ConnectionStore
 from cata_sandbox.store.fulfilment import DISPATCH_SOURCE, MAX_STATUS_RETRIES, FulfilmentStore
 from cata_sandbox.store.idempotency import IdempotencyStore
 from cata_sandbox.store.inspection import AttemptPoint, InspectionStore, OrderQuery
@@ -19,6 +20,7 @@ from cata_sandbox.store.records import (
     FulfilmentUpdate,
     OrderStatus,
     OutletProvider,
+    ProviderConnection,
     StatusChange,
     StatusEntry,
     StatusSkip,
@@ -30,7 +32,14 @@ from cata_sandbox.store.webhooks import WebhookStore, new_webhook_secret
 
 
 class Store(
-    KeyStore, WebhookStore, OutletStore, OrderStore, FulfilmentStore, IdempotencyStore, InspectionStore
+    KeyStore,
+    WebhookStore,
+    OutletStore,
+    ConnectionStore,
+    OrderStore,
+    FulfilmentStore,
+    IdempotencyStore,
+    InspectionStore,
 ):
     """Tenant-scoped access to the tables. Every method takes the tenant it acts for."""
 
@@ -45,6 +54,7 @@ __all__ = [
     "OrderQuery",
     "OrderStatus",
     "OutletProvider",
+    "ProviderConnection",
     "StatusChange",
     "StatusEntry",
     "StatusSkip",

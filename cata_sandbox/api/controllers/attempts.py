@@ -16,7 +16,7 @@ from cata_sandbox.schemas import OutletId
 MAX_SEQ = 2**53 - 1
 
 
-def _start(last_event_id: str | None, after: int | None) -> int | None:
+def stream_start(last_event_id: str | None, after: int | None) -> int | None:
     """Where the stream starts: after ``Last-Event-ID`` (as EventSource resends it), else ``after``."""
     if last_event_id is None or last_event_id == "":
         return after
@@ -44,7 +44,7 @@ class AttemptController(Controller):
         after: Annotated[int | None, QueryParameter(ge=0, le=MAX_SEQ)] = None,
         last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID")] = None,
     ) -> ServerSentEvent:
-        start = _start(last_event_id, after)
+        start = stream_start(last_event_id, after)
         return ServerSentEvent(
             attempt_events(services.store, caller.tenant_id, outlet_id=outlet_id, after=start),
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},

@@ -9,11 +9,13 @@ import msgspec
 from litestar import Controller, get, put
 from litestar.params import FromPath, RawBody
 
+from cata_sandbox.adapters.settings import SETTINGS_TYPES
 from cata_sandbox.api.dependencies import CallerDep, ServicesDep
 from cata_sandbox.errors import InvalidRequest, NotFound
 from cata_sandbox.schemas import ApiResponse, OutletProviderInput, OutletProviderView
+from cata_sandbox.script_route import CREDENTIALS
 from cata_sandbox.store import OutletProvider
-from cata_sandbox.transformers import Transformer, TransformerRegistry
+from cata_sandbox.transformers import TransformerRegistry
 from cata_sandbox.validation import locate
 
 log = logging.getLogger("cata_sandbox.outlet_providers")
@@ -25,27 +27,44 @@ class OutletProviderEnvelope(ApiResponse, kw_only=True):
     outletProvider: OutletProviderView
 
 
-def validated_settings(transformer: Transformer, settings: dict[str, Any]) -> dict[str, Any]:
+def validated_settings(
+    slug: str, settings_type: type[msgspec.Struct], settings: dict[str, Any]
+) -> dict[str, Any]:
     """The settings as the provider reads them (defaults filled in), or InvalidRequest naming the setting.
 
     msgspec's messages never quote the offending value, so a bad secret is not echoed back.
     """
     try:
-        converted = msgspec.convert(settings, transformer.settings_type)
+        converted = msgspec.convert(settings, settings_type)
     except msgspec.ValidationError as exc:
-        raise InvalidRequest(
-            f"invalid settings for {transformer.slug}: {locate(str(exc), '$.settings')}"
-        ) from exc
+        raise InvalidRequest(f"invalid settings for {slug}: {locate(str(exc), '$.settings')}") from exc
     normalized: dict[str, Any] = msgspec.to_builtins(converted)
     return normalized
 
 
-def outlet_provider_view(mapping: OutletProvider, registry: TransformerRegistry) -> OutletProviderView:
+def script_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """An adapter-script provider's settings: any object; the credentials it holds must be strings."""
+    for name in ("baseUrl", "webhookUrl", *CREDENTIALS):
+        value = settings.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidRequest(f"invalid settings: {name} must be a string - at `$.settings.{name}`")
+        if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise InvalidRequest(f"invalid settings: {name} has control characters - at `$.settings.{name}`")
+    return settings
+
+
+def outlet_provider_view(
+    mapping: OutletProvider, registry: TransformerRegistry, scripted: bool = False
+) -> OutletProviderView:
     transformer = registry.get(mapping.provider_slug)
-    if transformer is None:
+    shown: dict[str, Any]
+    secrets_set: list[str]
+    if scripted:
+        shown = {name: value for name, value in mapping.settings.items() if name not in CREDENTIALS}
+        secrets_set = sorted(name for name in CREDENTIALS if mapping.settings.get(name) not in (None, ""))
+    elif transformer is None:
         # Without its transformer nothing says which settings are secret: show none of them.
-        shown: dict[str, Any] = {}
-        secrets_set: list[str] = []
+        shown, secrets_set = {}, []
     else:
         secret = transformer.secret_settings
         shown = {name: value for name, value in mapping.settings.items() if name not in secret}
@@ -83,17 +102,25 @@ class OutletProviderController(Controller):
             raise InvalidRequest(f"invalid outlet provider: {locate(str(exc))}") from exc
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise InvalidRequest(f"malformed JSON: {exc}") from exc
+        scripts = services.dispatcher.scripts
+        scripted = scripts is not None and scripts.has(data.providerSlug)
         transformer = services.registry.get(data.providerSlug)
-        if transformer is None:
-            known = ", ".join(services.registry.slugs()) or "none"
+        if transformer is None and not scripted:
+            known = ", ".join(services.dispatcher.known_providers()) or "none"
             raise InvalidRequest(
                 f"unknown providerSlug {data.providerSlug!r} - at `$.providerSlug` (known: {known})"
             )
-        settings = validated_settings(transformer, data.settings)
+        checked = SETTINGS_TYPES.get(data.providerSlug)
+        if scripted and checked is not None:
+            settings = validated_settings(data.providerSlug, checked, data.settings)
+        elif scripted or transformer is None:
+            settings = script_settings(data.settings)
+        else:
+            settings = validated_settings(transformer.slug, transformer.settings_type, data.settings)
         mapping = await services.store.put_outlet_provider(
             caller.tenant_id,
             outlet_id,
-            provider_slug=transformer.slug,
+            provider_slug=data.providerSlug,
             external_id=data.externalId,
             settings=settings,
             now=services.clock.now(),
@@ -102,14 +129,14 @@ class OutletProviderController(Controller):
         log.info(
             "outlet provider set outlet=%s provider=%s settings=%s",
             outlet_id,
-            transformer.slug,
+            data.providerSlug,
             ",".join(sorted(settings)),
         )
         return OutletProviderEnvelope(
             code=200,
             isSuccess=True,
             message="outlet provider saved",
-            outletProvider=outlet_provider_view(mapping, services.registry),
+            outletProvider=outlet_provider_view(mapping, services.registry, scripted),
         )
 
     @get("/{outlet_id:str}", summary="An outlet's provider mapping (never its secret settings)")
@@ -119,5 +146,7 @@ class OutletProviderController(Controller):
         mapping = await services.store.get_outlet_provider(caller.tenant_id, outlet_id)
         if mapping is None:
             raise NotFound(f"no provider mapping for outlet {outlet_id}")
-        view = outlet_provider_view(mapping, services.registry)
+        scripts = services.dispatcher.scripts
+        scripted = scripts is not None and scripts.has(mapping.provider_slug)
+        view = outlet_provider_view(mapping, services.registry, scripted)
         return OutletProviderEnvelope(code=200, isSuccess=True, message="ok", outletProvider=view)

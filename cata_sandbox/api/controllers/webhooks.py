@@ -51,7 +51,7 @@ def _view(hook: Webhook, *, with_secret: bool = False) -> WebhookView:
     )
 
 
-def _check_events(events: list[str]) -> list[str]:
+def check_events(events: list[str]) -> list[str]:
     for index, event in enumerate(events):
         if event not in EVENTS:
             raise InvalidRequest(f"unknown event {event!r} - at `$.events[{index}]`")
@@ -76,7 +76,7 @@ class WebhookController(Controller):
             outlet_id=data.outletId,
             provider=data.provider,
             callback_url=await check_callback(data.callbackUrl, services.settings.callback_policy),
-            events=_check_events(data.events),
+            events=check_events(data.events),
             secret=new_webhook_secret(),
             now=services.clock.now(),
         )
@@ -120,7 +120,7 @@ class WebhookController(Controller):
             callback_url=None
             if data.callbackUrl is None
             else await check_callback(data.callbackUrl, services.settings.callback_policy),
-            events=None if data.events is None else _check_events(data.events),
+            events=None if data.events is None else check_events(data.events),
             is_active=data.isActive,
         )
         if hook is None:

@@ -18,8 +18,9 @@ SessionDep = NamedDependency[Session]
 
 
 def adapter_rows(app_state: Any) -> tuple[list[dict[str, Any]], str | None]:
-    """The app's adapter catalog when it has one (issue 16 wires it in), else the built-in scripts."""
-    catalog = getattr(getattr(app_state, "services", None), "catalog", None)
+    """The app's adapter catalog (built-in scripts plus its adapters folder), else the built-in scripts."""
+    library = getattr(getattr(app_state, "services", None), "adapters", None)
+    catalog = None if library is None else library.catalog
     problem = None
     if catalog is None:
         try:

@@ -11,7 +11,7 @@ from litestar.params import HeaderParameter, QueryParameter
 from litestar.response import ServerSentEvent, Template
 
 from cata_sandbox.api.attempt_stream import attempt_events
-from cata_sandbox.api.controllers.attempts import MAX_SEQ, _start
+from cata_sandbox.api.controllers.attempts import MAX_SEQ, stream_start
 from cata_sandbox.api.dependencies import ServicesDep
 from cata_sandbox.fulfilment.states import ALL_STATUSES
 from cata_sandbox.inspector.render import page
@@ -76,7 +76,10 @@ class OrdersPage(Controller):
             filtered=any(filters.values()),
             counts=await counts_of(services, session.tenant_id),
             outlets=await services.store.outlet_ids(session.tenant_id),
-            routes=["webhook", *services.registry.slugs()],
+            routes=[
+                "webhook",
+                *sorted({*services.adapters.providers(), *services.registry.slugs()} - {"_standard"}),
+            ],
             dispatch_statuses=DISPATCH_STATUSES,
             fulfilment_statuses=ALL_STATUSES,
         )
@@ -97,7 +100,7 @@ class OrdersPage(Controller):
         """The API's attempt stream (the same feed and events), authenticated by the session cookie."""
         return ServerSentEvent(
             attempt_events(
-                services.store, session.tenant_id, outlet_id=None, after=_start(last_event_id, after)
+                services.store, session.tenant_id, outlet_id=None, after=stream_start(last_event_id, after)
             ),
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )

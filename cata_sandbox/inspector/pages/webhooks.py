@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from cata_sandbox.api.controllers.outlet_providers import outlet_provider_view
-from cata_sandbox.api.controllers.webhooks import WebhookId, _check_events
+from cata_sandbox.api.controllers.webhooks import WebhookId, check_events
 from cata_sandbox.api.dependencies import Services, ServicesDep
 from cata_sandbox.errors import NotFound
 from cata_sandbox.inspector.chart import latency_chart
@@ -71,7 +71,7 @@ class WebhooksPage(Controller):
             outlet_id=data.outletId,
             provider=data.provider,
             callback_url=await check_callback(data.callbackUrl, services.settings.callback_policy),
-            events=_check_events(data.events),
+            events=check_events(data.events),
             secret=new_webhook_secret(),
             now=services.clock.now(),
         )
@@ -103,7 +103,7 @@ class WebhooksPage(Controller):
             callback_url=None
             if data.callbackUrl is None
             else await check_callback(data.callbackUrl, services.settings.callback_policy),
-            events=None if data.events is None else _check_events(data.events),
+            events=None if data.events is None else check_events(data.events),
             is_active=data.isActive,
         )
         if hook is None:
@@ -147,8 +147,11 @@ class WebhooksPage(Controller):
     ) -> Template:
         tenant = session.tenant_id
         hooks: list[Webhook] = await services.store.list_webhooks(tenant)
+        scripts = services.dispatcher.scripts
         mappings = {
-            m.outlet_id: outlet_provider_view(m, services.registry)
+            m.outlet_id: outlet_provider_view(
+                m, services.registry, scripts is not None and scripts.has(m.provider_slug)
+            )
             for m in await services.store.list_outlet_providers(tenant)
         }
         names = sorted({*(h.outlet_id for h in hooks), *mappings, *await services.store.outlet_ids(tenant)})
