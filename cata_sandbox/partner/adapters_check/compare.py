@@ -48,10 +48,13 @@ def _walk(expected: Any, got: Any, path: str, prop: str | None, unit: Decimal, o
             _walk(expected.get(name), got.get(name), f"{path}.{name}", here, unit, out)
         return
     if isinstance(expected, list) and isinstance(got, list):
-        if len(expected) != len(got):
+        if len(expected) != len(got):  # a missing or extra entry: pairing up the rest would be noise
             out.append(
-                Difference(_LIST.get(key, here or "items"), path, f"{len(expected)} entries", f"{len(got)}")
+                Difference(
+                    _LIST.get(key, here or "items"), path, f"{len(expected)} entries", f"{len(got)} entries"
+                )
             )
+            return
         for index, (want, have) in enumerate(zip(expected, got, strict=False)):
             _walk(want, have, f"{path}[{index}]", here, unit, out)
         return

@@ -56,5 +56,5 @@ def _one(harness: Harness, provider: str, topic: str, source: Path, target: Path
     lines = json_differences(expected, json.loads(result.text, parse_float=Decimal))
     if not lines:
         return True, ""
-    more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+    more = f" (and {len(lines) - 5} more)" if len(lines) > 5 else ""
     return False, "; ".join(lines[:5]) + more
