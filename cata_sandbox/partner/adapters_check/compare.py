@@ -60,8 +60,9 @@ def _walk(expected: Any, got: Any, path: str, prop: str | None, unit: Decimal, o
         return
     leaf = here or _LEAF.get(key, "items")
     if isinstance(expected, Decimal) and isinstance(got, Decimal):
-        if expected.quantize(unit, ROUND_HALF_UP) != got.quantize(unit, ROUND_HALF_UP):
-            out.append(Difference(leaf, path, expected, got))
+        want = expected.quantize(unit, ROUND_HALF_UP)
+        if want != got.quantize(unit, ROUND_HALF_UP):
+            out.append(Difference(leaf, path, want, got))
         return
     if expected != got:
         out.append(Difference(leaf, path, expected, got))
