@@ -135,3 +135,14 @@ def test_help_explains_the_options() -> None:
     for words in ("PROVIDER_OR_DIR", "--mock", "--samples", "--examples", "--seed", "--junit-xml", "--json"):
         assert words in run.stdout
     assert "exit 1 on any failure" in run.stdout
+
+
+def test_without_mock_or_samples_the_scripts_are_only_loaded(tmp_path: Path) -> None:
+    folder = broken_copy(tmp_path, "revel")
+    run = kit(str(folder), "--json")
+    assert run.exit_code == 0
+    assert run.report["properties"] == []
+    assert run.report["scripts"] == [
+        f"revel/order_dispatch.js 1.0.0 ({folder / 'revel' / 'order_dispatch.js'})",
+        f"revel/order_status_update.js 1.0.0 ({BUILTIN_DIR / 'revel' / 'order_status_update.js'})",
+    ]
