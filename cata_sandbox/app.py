@@ -15,13 +15,17 @@ from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE, HTTP_500_IN
 from sqlalchemy.exc import DataError
 
 from cata_sandbox import __version__
+from cata_sandbox.adapters import AdapterRuntime
+from cata_sandbox.adapters.library import AdapterLibrary
 from cata_sandbox.api import hostile_input
 from cata_sandbox.api.auth import KeyRing
+from cata_sandbox.api.controllers.adapters import AdapterController
 from cata_sandbox.api.controllers.attempts import AttemptController
 from cata_sandbox.api.controllers.lifecycle import InboundController, LifecycleController
 from cata_sandbox.api.controllers.meta import MetaController
 from cata_sandbox.api.controllers.orders import OrderController
 from cata_sandbox.api.controllers.outlet_providers import OutletProviderController
+from cata_sandbox.api.controllers.provider_connections import ProviderConnectionController
 from cata_sandbox.api.controllers.webhooks import WebhookController, WebhookSecretController
 from cata_sandbox.api.dependencies import Services, provide_caller, provide_services
 from cata_sandbox.api.openapi import ui as apidoc_ui
@@ -37,6 +41,7 @@ from cata_sandbox.errors import (
     Unauthorized,
 )
 from cata_sandbox.net.transport import AiohttpTransport
+from cata_sandbox.pipeline import ScriptPipeline, SenderHttp
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Store, new_api_key
 from cata_sandbox.store.db import create_engine, migrate
@@ -133,6 +138,8 @@ def create_app(
 ) -> Litestar:
     settings = settings or Settings.from_env()
     registry = registry or TransformerRegistry.discover()
+    # A bad script is a start-up error naming its file and line (CatalogError).
+    library = AdapterLibrary(settings.adapters_dir)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -144,6 +151,7 @@ def create_app(
             print(f"Created tenant '{SANDBOX_TENANT}' with API key: {generated}", flush=True)
         client_transport = transport or AiohttpTransport()
         client = outbound_client(settings.dispatch_timeout_s, client_transport)
+        runtime = AdapterRuntime(library.catalog, workers=max(1, settings.adapter_workers))
         dispatcher = Dispatcher(
             store=store,
             client=client,
@@ -151,7 +159,11 @@ def create_app(
             clock=clock,
             registry=registry,
             transport=client_transport,
+            scripts=ScriptPipeline(library, runtime),
         )
+        # context.http goes out the way orders do: the callback policy, the body cap, the budget.
+        runtime.http = SenderHttp(dispatcher.sender)
+        await runtime.start()
         app.state.services = Services(
             settings=settings,
             clock=clock,
@@ -159,10 +171,12 @@ def create_app(
             keys=KeyRing(store, clock),
             registry=registry,
             dispatcher=dispatcher,
+            adapters=library,
         )
         try:
             yield
         finally:
+            await runtime.close()
             store.attempts_recorded.close()
             await client.aclose()
             await store.aclose()
@@ -175,6 +189,8 @@ def create_app(
             WebhookSecretController,
             OrderController,
             OutletProviderController,
+            ProviderConnectionController,
+            AdapterController,
             LifecycleController,
             InboundController,
             AttemptController,

@@ -62,6 +62,14 @@ def main() -> None:
     default=None,
     help="public-only refuses loopback, private, link-local, metadata addresses (default allow-private).",
 )
+@click.option(
+    "--adapters",
+    "adapters_dir",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="Folder of adapter scripts (<provider>/<topic>.js) adding to or overriding the built-in ones"
+    " (env CATA_ADAPTERS_DIR).",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -70,6 +78,7 @@ def serve(
     workers: int,
     log_level: str | None,
     callback_policy: str | None,
+    adapters_dir: str | None,
 ) -> None:
     """Start the dispatch service alone (migrates the database first).
 
@@ -85,6 +94,7 @@ def serve(
         dispatch_timeout_s=dispatch_timeout,
         log_level=log_level,
         callback_policy=callback_policy,
+        adapters_dir=adapters_dir,
     )
     try:
         serving.serve(settings, workers=workers, echo=click.echo)
@@ -149,6 +159,13 @@ def keys_create(tenant: str, database_url: str | None) -> None:
     help="Budget of one dispatch call in seconds (default 30).",
 )
 @click.option("--log-level", default=None, help="debug, info, warning (default info).")
+@click.option(
+    "--adapters",
+    "adapters_dir",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="Folder of adapter scripts adding to or overriding the built-in ones (env CATA_ADAPTERS_DIR).",
+)
 def up(
     host: str | None,
     port: int | None,
@@ -156,12 +173,14 @@ def up(
     database_url: str | None,
     dispatch_timeout: float | None,
     log_level: str | None,
+    adapters_dir: str | None,
 ) -> None:
     """Start the dispatch service and mock_pos together, seeded for a partner (Ctrl-C stops both).
 
     Seeds tenant 'sandbox' (a fresh API key each start, or CATA_API_KEY), outlet 'outlet-webhook' wired to
     mock_pos's receiver, and outlet 'outlet-revel' mapped to mock Revel, then prints how to use them.
     """
+    from cata_sandbox.adapters import CatalogError
     from cata_sandbox.partner.up import UpError, UpOptions, run
 
     try:
@@ -171,11 +190,12 @@ def up(
             database_url=database_url,
             dispatch_timeout_s=dispatch_timeout,
             log_level=log_level,
+            adapters_dir=adapters_dir,
         )
         asyncio.run(
             run(UpOptions(settings, mock_port), echo=click.echo, warn=lambda line: click.echo(line, err=True))
         )
-    except (UpError, ValueError) as exc:
+    except (UpError, ValueError, CatalogError) as exc:
         raise click.ClickException(str(exc)) from None
 
 

@@ -105,9 +105,12 @@ class Sender:
         self._transport = None if _environment_proxies() else transport
         self._direct = self._transport if isinstance(self._transport, AiohttpTransport) else None
 
-    async def exchange(self, method: str, url: str, headers: dict[str, str], body: bytes) -> Exchange:
-        """One HTTP exchange under the budget, measured to the last byte of the answer (or the cap)."""
-        budget = self.budget_s
+    async def exchange(
+        self, method: str, url: str, headers: dict[str, str], body: bytes, *, budget: float | None = None
+    ) -> Exchange:
+        """One HTTP exchange under the budget (``budget``: what is left of it), measured to the last byte
+        of the answer (or the cap)."""
+        budget = self.budget_s if budget is None else budget
         started = self.clock.monotonic()
         status: int | None = None
         response_headers: dict[str, str] = {}
@@ -130,7 +133,7 @@ class Sender:
                 status, error = None, f"no final response (informational HTTP {status})"
                 failure = FailureKind.BROKEN
         except TimeoutError:
-            status, error, failure = None, f"timeout after {budget:g}s", FailureKind.TIMEOUT
+            status, error, failure = None, f"timeout after {self.budget_s:g}s", FailureKind.TIMEOUT
         except netpolicy.DestinationRefused as exc:
             status, error, failure = None, str(exc), FailureKind.NOT_SENT
         except httpx.InvalidURL as exc:

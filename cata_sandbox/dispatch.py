@@ -8,17 +8,25 @@ whole exchange, no redirects, the answer read up to a cap) are defined in :mod:`
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import replace
 from typing import Any
 
 import httpx
-import msgspec
 import sqlalchemy as sa
 
 from cata_sandbox import signing
+from cata_sandbox.attempt_record import (
+    decode_dispatch_order,
+    redact_text,
+    redacted,
+    response,
+    sent_attempt,
+)
 from cata_sandbox.classify import (
     NO_ROUTE,
+    NOT_DISPATCHED,
     Outcome,
     pos_reason,
     transport_reason,
@@ -29,17 +37,27 @@ from cata_sandbox.clock import Clock
 from cata_sandbox.delivery import Sender, attempt_headers, webhook_request
 from cata_sandbox.errors import InvalidRequest, NotFound
 from cata_sandbox.idempotency import IdempotencyClaim, KeyAlreadyClaimed
-from cata_sandbox.net.failures import describe_failure
-from cata_sandbox.schemas import DispatchResponse, Order
+from cata_sandbox.pipeline import Reading, ScriptBuild, ScriptPipeline, remaining_deadline
+from cata_sandbox.schemas import DispatchResponse
+from cata_sandbox.script_route import (
+    Routed,
+    ScriptCall,
+    failed_attempt,
+    plugin_request,
+    provider_call,
+    script_outgoing,
+    standard_call,
+)
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Attempt, OrderStatus, Store, StoredOrder
-from cata_sandbox.transformers import OutboundRequest, TransformerRegistry, UnmappableOrder
-from cata_sandbox.validation import DispatchRequest, decode_dispatch, locate
+from cata_sandbox.transformers import OutboundRequest, TransformerRegistry
+from cata_sandbox.validation import DispatchRequest, decode_dispatch
 
 log = logging.getLogger("cata_sandbox.dispatch")
 
-REDACTED = "[redacted]"
 WEBHOOK_ROUTE = "webhook"
+# ``interpret(response)`` still gets this long when the POS's answer used up the dispatch budget.
+INTERPRET_FLOOR_S = 0.25
 
 
 class Dispatcher:
@@ -52,12 +70,14 @@ class Dispatcher:
         clock: Clock,
         registry: TransformerRegistry,
         transport: httpx.AsyncBaseTransport | None = None,
+        scripts: ScriptPipeline | None = None,
     ) -> None:
         self.store = store
         self.client = client
         self.settings = settings
         self.clock = clock
         self.registry = registry
+        self.scripts = scripts
         # The client's transport is given by whoever built the client (see delivery.Sender).
         self.sender = Sender(
             client=client,
@@ -77,8 +97,8 @@ class Dispatcher:
         """
         started = self.clock.monotonic()
         request = decode_dispatch(body)
-        if request.transformer is not None and request.transformer not in self.registry:
-            known = ", ".join(self.registry.slugs()) or "none"
+        if request.transformer is not None and request.transformer not in self.known_providers():
+            known = ", ".join(self.known_providers()) or "none"
             raise InvalidRequest(
                 f"unknown builtInTransformer {request.transformer!r} - at `$.builtInTransformer`"
                 f" (known: {known})"
@@ -107,7 +127,7 @@ class Dispatcher:
             raise KeyAlreadyClaimed(claim.key) from exc
         if outbound is None:
             self._log(order, None, False, reason, started)
-            return _response(order.id, dispatched=False, reason=reason, external_order_id="")
+            return response(order.id, dispatched=False, reason=reason, external_order_id="")
         return await self._deliver(order, outbound, started)
 
     async def redispatch(self, tenant_id: str, order_id: str) -> DispatchResponse:
@@ -129,19 +149,39 @@ class Dispatcher:
                 stored.id, status=OrderStatus.FAILED.value, reason=routed, now=self.clock.now()
             )
             self._log(stored, None, False, routed, started)
-            return _response(stored.id, dispatched=False, reason=routed, external_order_id="")
+            return response(stored.id, dispatched=False, reason=routed, external_order_id="")
         return await self._deliver(stored, routed, started)
+
+    def known_providers(self) -> list[str]:
+        """The ``builtInTransformer`` values: providers with a dispatch script, plus Python plugins."""
+        scripted = self.scripts.providers() if self.scripts is not None else []
+        return sorted({*scripted, *self.registry.slugs()})
 
     # --- steps ------------------------------------------------------------------------------
 
-    async def _deliver(
-        self, order: StoredOrder, routed: tuple[str, OutboundRequest, list[str]], started: float
-    ) -> DispatchResponse:
+    async def _deliver(self, order: StoredOrder, routed: Routed, started: float) -> DispatchResponse:
         """Send a persisted order along its route, log the line, and answer: shared by both entries."""
-        route, outgoing, secret_values = routed
-        outcome, reason, attempt = await self._send(order, route, outgoing, secret_values)
+        route, outgoing, secret_values, call = routed
+        built = ScriptBuild(None)
+        if outgoing is None:
+            assert call is not None
+            assert self.scripts is not None
+            deadline = remaining_deadline(self.settings.dispatch_timeout_s, self.clock.monotonic() - started)
+            built = await self.scripts.build(call.provider, call.input, order.body, deadline=deadline)
+            if built.request is None:
+                reason = redact_text(built.error, secret_values)
+                attempt = failed_attempt(
+                    str(uuid.uuid4()), order, route, reason, redacted(built, secret_values), self.clock.now()
+                )
+                await self._record(order, route, attempt)
+                self._log(order, route, False, reason, started)
+                return response(order.id, dispatched=False, reason=reason, external_order_id="")
+            outgoing = script_outgoing(built.request, call, order.body, secret_values)
+        outcome, reason, attempt = await self._send(
+            order, route, outgoing, secret_values, started, redacted(built, secret_values), call
+        )
         self._log(order, route, outcome.dispatched, reason, started)
-        return _response(
+        return response(
             order.id,
             dispatched=outcome.dispatched,
             reason=reason,
@@ -150,13 +190,13 @@ class Dispatcher:
 
     async def _persist(
         self, order: StoredOrder, request: DispatchRequest, claim: IdempotencyClaim | None = None
-    ) -> tuple[tuple[str, OutboundRequest, list[str]] | None, str]:
+    ) -> tuple[Routed | None, str]:
         """Route and commit the order (and claim its idempotency key) in one transaction, before sending."""
         return await self.store.transaction(self._persist_in, order, request, claim)
 
     async def _persist_in(
         self, conn: Any, order: StoredOrder, request: DispatchRequest, claim: IdempotencyClaim | None
-    ) -> tuple[tuple[str, OutboundRequest, list[str]] | None, str]:
+    ) -> tuple[Routed | None, str]:
         # Runs in Store.transaction: on SQLite in one step on the writer thread, so it awaits only `conn`.
         routed = await self._route(conn, order, request)
         if isinstance(routed, str):
@@ -179,60 +219,76 @@ class Dispatcher:
                 now=order.created_at,
             )
 
-    async def _route(
-        self, conn: Any, order: StoredOrder, request: DispatchRequest
-    ) -> tuple[str, OutboundRequest, list[str]] | str:
-        """The route, request and secrets for the order, or the reason there is none."""
+    async def _route(self, conn: Any, order: StoredOrder, request: DispatchRequest) -> Routed | str:
+        """The route, request and secrets for the order, or the reason there is none. No script runs
+        here (this is inside the order's transaction): a scripted route's request is built after it."""
         if request.transformer is None:
             hook = await self.store.active_webhook_for(conn, order.tenant_id, order.outlet_id, order.event)
             if hook is None:
                 return NO_ROUTE
+            signature = signing.sign(hook.secret, request.order_bytes)
+            timestamp = int(self.clock.now().timestamp())
+            if self.scripts is not None and not self.scripts.standard_is_builtin():
+                call = standard_call(order, hook.callback_url, signature, timestamp)
+                return Routed(WEBHOOK_ROUTE, None, [hook.secret], call)
+            # The fast path: the Python twin of the built-in _standard script (a test holds them equal).
             outgoing = webhook_request(
-                hook.callback_url,
-                request.order_bytes,
-                signing.sign(hook.secret, request.order_bytes),
-                event=order.event,
-                timestamp=int(self.clock.now().timestamp()),
+                hook.callback_url, request.order_bytes, signature, event=order.event, timestamp=timestamp
             )
-            return WEBHOOK_ROUTE, outgoing, [hook.secret]
+            return Routed(WEBHOOK_ROUTE, outgoing, [hook.secret])
+        if self.scripts is not None and self.scripts.has(request.transformer):
+            mapping = await self.store.outlet_provider_for(conn, order.tenant_id, order.outlet_id)
+            if mapping is None or mapping.provider_slug != request.transformer:
+                return NO_ROUTE
+            connection = await self.store.provider_connection_for(
+                conn, order.tenant_id, mapping.provider_slug
+            )
+            call, secrets = provider_call(order, mapping, connection)
+            return Routed(mapping.provider_slug, None, secrets, call)
         transformer = self.registry.get(request.transformer)
         mapping = await self.store.outlet_provider_for(conn, order.tenant_id, order.outlet_id)
         if transformer is None or mapping is None or mapping.provider_slug != request.transformer:
             return NO_ROUTE
-        secrets = [
-            str(mapping.settings[name]) for name in transformer.secret_settings if name in mapping.settings
-        ]
-        # Whatever a transformer (possibly a third-party one) raises, the order must still be kept:
-        # each failure becomes the order's reason, never a 500 that rolls the order back.
-        try:
-            settings = msgspec.convert(mapping.settings, transformer.settings_type)
-            outgoing = transformer.build_request(request.order, settings, order.event)
-        except UnmappableOrder as exc:
-            return _redact_text(f"order cannot be mapped for {transformer.slug}: {exc}", secrets)
-        except msgspec.ValidationError as exc:
-            where = locate(str(exc), "$.settings")
-            return f"stored settings of this outlet are not valid for {transformer.slug}: {where}"
-        except Exception as exc:
-            reason = _redact_text(f"transformer {transformer.slug} failed: {describe_failure(exc)}", secrets)
-            # No traceback: its frames could show the settings' secrets.
-            log.error("order=%s %s", order.id, reason)
-            return reason
-        return transformer.slug, outgoing, secrets
+        built = plugin_request(transformer, mapping.settings, request.order, order)
+        return built if isinstance(built, str) else Routed(transformer.slug, *built)
 
     async def _send(
-        self, order: StoredOrder, route: str, outgoing: OutboundRequest, secret_values: list[str]
+        self,
+        order: StoredOrder,
+        route: str,
+        outgoing: OutboundRequest,
+        secret_values: list[str],
+        started: float,
+        built: ScriptBuild,
+        call: ScriptCall | None,
     ) -> tuple[Outcome, str, Attempt]:
         delivery_id = str(uuid.uuid4())
         webhook = route == WEBHOOK_ROUTE
         headers = attempt_headers(outgoing, delivery_id) if webhook else dict(outgoing.headers)
         started_at = self.clock.now()
-        exchange = await self.sender.exchange(outgoing.method, outgoing.url, headers, outgoing.body)
+        budget = (
+            None if call is None else self.settings.dispatch_timeout_s - (self.clock.monotonic() - started)
+        )
+        exchange = await self.sender.exchange(
+            outgoing.method, outgoing.url, headers, outgoing.body, budget=budget
+        )
+        reading = Reading(NOT_DISPATCHED, "")
         if exchange.status is None:
             outcome = Outcome(dispatched=False)
             reason = transport_reason(exchange.error or "unknown error")
         elif route == WEBHOOK_ROUTE:
             outcome = webhook_outcome(exchange.status, exchange.body)
             reason = webhook_reason(exchange.status, outcome)
+        elif call is not None and self.scripts is not None:
+            spent = self.clock.monotonic() - started
+            deadline = max(
+                remaining_deadline(self.settings.dispatch_timeout_s, spent),
+                time.monotonic() + INTERPRET_FLOOR_S,
+            )
+            reading = await self.scripts.read(
+                route, exchange.status, exchange.headers, exchange.body, deadline=deadline
+            )
+            outcome, reason = reading.outcome, reading.reason
         else:
             transformer = self.registry.get(route)
             assert transformer is not None
@@ -241,37 +297,31 @@ class Dispatcher:
             else:
                 outcome = Outcome(dispatched=False)
             reason = pos_reason(exchange.status, exchange.body, outcome)
-        reason = _redact_text(reason, secret_values)
-        attempt = Attempt(
-            id=delivery_id,
-            order_id=order.id,
-            route=route,
-            started_at=started_at,
-            duration_ms=exchange.duration_ms,
-            request_method=outgoing.method,
-            request_url=outgoing.url,
-            request_headers={
-                name: REDACTED if name in outgoing.secret_headers else _redact_text(value, secret_values)
-                for name, value in headers.items()
-            },
-            request_body=None if route == WEBHOOK_ROUTE else _redact_bytes(outgoing.body, secret_values),
-            response_status=exchange.status,
-            # A receiver or POS may echo what it was sent (an auth header, the secret): never keep it.
-            response_headers={
-                name: _redact_text(value, secret_values) for name, value in exchange.headers.items()
-            },
-            response_body=_redact_bytes(exchange.body, secret_values),
-            dispatched=outcome.dispatched,
-            reason=reason,
-            external_order_id=outcome.external_order_id if outcome.dispatched else "",
+        reason = redact_text(reason, secret_values)
+        attempt = sent_attempt(
+            delivery_id,
+            order,
+            route,
+            started_at,
+            outgoing,
+            headers,
+            exchange,
+            outcome,
+            reason,
+            secret_values,
+            built,
+            reading,
         )
+        await self._record(order, route, attempt)
+        return outcome, reason, attempt
+
+    async def _record(self, order: StoredOrder, route: str, attempt: Attempt) -> None:
         await self.store.record_attempt(
             attempt,
             tenant_id=order.tenant_id,
-            status=(OrderStatus.DISPATCHED if outcome.dispatched else OrderStatus.FAILED).value,
+            status=(OrderStatus.DISPATCHED if attempt.dispatched else OrderStatus.FAILED).value,
             now=self.clock.now(),
         )
-        return outcome, reason, attempt
 
     def _log(
         self, order: StoredOrder, route: str | None, dispatched: bool, reason: str, started: float
@@ -285,36 +335,3 @@ class Dispatcher:
             (self.clock.monotonic() - started) * 1000,
             f" reason={reason!r}" if reason else "",
         )
-
-
-_ORDER_DECODER = msgspec.json.Decoder(Order)
-
-
-def decode_dispatch_order(body: bytes) -> Order:
-    return _ORDER_DECODER.decode(body)
-
-
-def _response(order_id: str, *, dispatched: bool, reason: str, external_order_id: str) -> DispatchResponse:
-    return DispatchResponse(
-        code=200,
-        isSuccess=True,
-        message="order dispatched" if dispatched else "order persisted but not dispatched",
-        orderId=order_id,
-        externalOrderId=external_order_id,
-        dispatched=dispatched,
-        reason=reason,
-    )
-
-
-def _redact_text(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
-
-
-def _redact_bytes(body: bytes, secrets: list[str]) -> bytes:
-    for secret in secrets:
-        if secret:
-            body = body.replace(secret.encode("utf-8"), REDACTED.encode())
-    return body

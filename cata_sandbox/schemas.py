@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -159,6 +159,17 @@ class WebhookView(msgspec.Struct, kw_only=True, omit_defaults=True):
     secret: str | None = None
 
 
+class PrecisionFindingView(msgspec.Struct, kw_only=True):
+    """A price the POS received that differs from the order's exact decimal (in minor units)."""
+
+    orderPath: str
+    bodyPath: str
+    order: str
+    expected: str
+    received: str
+    message: str
+
+
 class AttemptView(msgspec.Struct, kw_only=True):
     deliveryId: str
     route: str
@@ -173,6 +184,11 @@ class AttemptView(msgspec.Struct, kw_only=True):
     dispatched: bool
     reason: str
     externalOrderId: str
+    # Adapter-script routes: the script's error ("" when none), its context.log lines, and the prices
+    # the POS received that differ from the order's (see the README, "Money in a JS transformer").
+    scriptError: str = ""
+    scriptLogs: list[str] = []
+    precisionFindings: list[PrecisionFindingView] = []
 
 
 class StatusEntryView(msgspec.Struct, kw_only=True):
@@ -230,6 +246,43 @@ class OutletProviderView(msgspec.Struct, kw_only=True):
     providerSlug: str
     externalId: str
     settings: dict[str, Any]
+    secretsSet: list[str]
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class AdapterView(msgspec.Struct, kw_only=True):
+    """One adapter script the service runs: ``source`` is ``builtin`` or the file's path."""
+
+    provider: str
+    topic: str
+    version: str
+    source: str
+    hasInterpret: bool
+
+
+ConnectionStatus = Literal["active", "inactive"]
+
+
+class ProviderConnectionInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Body of ``PUT /api/v1/provider-connections/{slug}``: the tenant's credentials for one provider."""
+
+    status: ConnectionStatus = "active"
+    apiKey: str = ""
+    apiSecret: str = ""
+    webhookUrl: str = ""
+    baseUrl: str = ""
+    config: dict[str, Any] = {}
+
+
+class ProviderConnectionView(msgspec.Struct, kw_only=True):
+    """A provider connection as shown: ``apiKey`` / ``apiSecret`` (and secret config keys) are write-only."""
+
+    providerSlug: str
+    status: str
+    webhookUrl: str
+    baseUrl: str
+    config: dict[str, Any]
     secretsSet: list[str]
     createdAt: datetime
     updatedAt: datetime

@@ -113,7 +113,21 @@ def settings_env(settings: Settings) -> dict[str, str]:
     }
     if settings.api_key:
         env["CATA_API_KEY"] = settings.api_key
+    if settings.adapters_dir:
+        env["CATA_ADAPTERS_DIR"] = settings.adapters_dir
+    env["CATA_ADAPTER_WORKERS"] = str(settings.adapter_workers)
     return env
+
+
+def check_adapters(settings: Settings) -> None:
+    """Load the adapter scripts once before starting: a bad one is a start-up error naming file and line."""
+    from cata_sandbox.adapters import CatalogError
+    from cata_sandbox.adapters.library import AdapterLibrary
+
+    try:
+        AdapterLibrary(settings.adapters_dir)
+    except CatalogError as exc:
+        raise ServeError(str(exc)) from None
 
 
 async def prepare(settings: Settings) -> str | None:
@@ -159,6 +173,7 @@ def port_is_free(host: str, port: int) -> bool:
 def serve(settings: Settings, *, workers: int, echo: Callable[[str], None]) -> None:
     """Migrate, make sure tenant ``sandbox`` has a key, and run uvicorn until SIGINT/SIGTERM."""
     check_database(settings.database_url)
+    check_adapters(settings)
     if not port_is_free(settings.host, settings.port):
         raise ServeError(f"port {settings.port} on {settings.host} is already in use")
     generated = asyncio.run(prepare(settings))

@@ -27,6 +27,10 @@ class Settings:
     log_level: str = "info"
     # mock_pos's base URL when one runs beside the service (`up` sets it); shown by GET /api/v1/sandbox.
     mock_url: str | None = None
+    # A folder of adapter scripts (<provider>/<topic>.js) that adds to or overrides the built-in ones.
+    adapters_dir: str | None = None
+    # Worker processes running adapter scripts (each runs one call at a time).
+    adapter_workers: int = min(2, os.cpu_count() or 1)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -71,6 +71,9 @@ class AdapterScript:
     source: str
     origin: str  # "builtin" or "extra"
     has_interpret: bool = False
+    # order_status_update: ``reference(input)`` names the order ({externalReference} or {posOrderId})
+    # before ``transform`` runs with that order's outlet settings.
+    has_reference: bool = False
     # (order path, body path[, "minor"]) from ``@price`` tags: what precision_findings compares.
     prices: tuple[tuple[str, ...], ...] = ()
     digest: str = field(default="", compare=False)
@@ -172,8 +175,9 @@ def load_script(path: Path, origin: str = "extra") -> AdapterScript | ScriptLoad
         return ScriptLoadError(shown, line, message)
     if found.get("transform") != "function":
         return ScriptLoadError(shown, 1, "the script defines no function transform(input, context)")
-    if found.get("interpret") not in ("function", "undefined"):
-        return ScriptLoadError(shown, 1, "interpret is defined but is not a function")
+    for optional in ("interpret", "reference"):
+        if found.get(optional) not in ("function", "undefined"):
+            return ScriptLoadError(shown, 1, f"{optional} is defined but is not a function")
     return AdapterScript(
         provider=provider,
         topic=topic,
@@ -182,6 +186,7 @@ def load_script(path: Path, origin: str = "extra") -> AdapterScript | ScriptLoad
         source=source,
         origin=origin,
         has_interpret=found.get("interpret") == "function",
+        has_reference=found.get("reference") == "function",
         prices=tuple(prices),
         digest=hashlib.sha256(source.encode()).hexdigest(),
     )
@@ -196,7 +201,7 @@ def _functions(source: str) -> dict[str, str] | tuple[int, str]:
     context.set_time_limit(_LOAD_SECONDS)
     try:
         context.eval(source)
-        kinds = context.eval("[typeof transform, typeof interpret].join(',')")
+        kinds = context.eval("[typeof transform, typeof interpret, typeof reference].join(',')")
     except quickjs.JSException as exc:
         text = str(exc)
         where = _LINE.search(text)
@@ -207,5 +212,5 @@ def _functions(source: str) -> dict[str, str] | tuple[int, str]:
         elif first == "InternalError: interrupted":
             first = f"the top level did not finish within {_LOAD_SECONDS} s of CPU (an endless loop?)"
         return line, first
-    transform, interpret = str(kinds).split(",")
-    return {"transform": transform, "interpret": interpret}
+    transform, interpret, reference = str(kinds).split(",")
+    return {"transform": transform, "interpret": interpret, "reference": reference}

@@ -188,5 +188,6 @@ delete globalThis.__cata_log;
 FACTORY_HEAD = "globalThis.__cata_factory = (function __script_top() {"
 FACTORY_TAIL = """
 ;return {transform: typeof transform === "function" ? transform : undefined,
-  interpret: typeof interpret === "function" ? interpret : undefined};
+  interpret: typeof interpret === "function" ? interpret : undefined,
+  reference: typeof reference === "function" ? reference : undefined};
 });"""

@@ -127,6 +127,8 @@ class AdapterRuntime:
             return RunResult(error=ScriptError(f"no adapter script {provider}/{topic}.js", "missing"))
         if function == "interpret" and not script.has_interpret:
             return RunResult(error=ScriptError(f"{script.label} has no interpret(response)", "missing"))
+        if function == "reference" and not script.has_reference:
+            return RunResult(error=ScriptError(f"{script.label} has no reference(input)", "missing"))
         text = input if isinstance(input, bytes) else _encoder.encode(input)
         budget_ms = max(0, round((deadline - time.monotonic()) * 1000))
         try:

@@ -8,6 +8,7 @@ The parent enforces the deadline by killing this process; the worker enforces me
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import struct
@@ -242,6 +243,9 @@ def _memory_error(limit: int) -> dict[str, Any]:
     }
 
 
+WORKER_NICENESS = 10
+
+
 def main() -> None:
     reader, writer = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must never corrupt the pipe
@@ -251,6 +255,10 @@ def main() -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     except (ImportError, ValueError, OSError):
         pass
+    # Below the service in the scheduler: a script spinning on a CPU must not slow the event loop that
+    # answers /health and the other outlets' dispatches.
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
     worker = Worker(reader, writer)
     write_frame(writer, {"t": "ready", "pid": os.getpid()})
     while True:

@@ -9,6 +9,7 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
+from cata_sandbox.adapters.library import AdapterLibrary
 from cata_sandbox.api.auth import API_KEY_HEADER, Caller, KeyRing
 from cata_sandbox.clock import Clock
 from cata_sandbox.dispatch import Dispatcher
@@ -25,6 +26,7 @@ class Services:
     keys: KeyRing
     registry: TransformerRegistry
     dispatcher: Dispatcher
+    adapters: AdapterLibrary
 
 
 def provide_services(state: State) -> Services:

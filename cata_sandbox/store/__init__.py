@@ -1,12 +1,13 @@
 """The repository: every read and write of the service's tables, tenant-scoped, as small async calls.
 
-One module per aggregate (``keys``, ``webhooks``, ``outlets``, ``orders``, ``fulfilment``,
+One module per aggregate (``keys``, ``webhooks``, ``outlets``, ``connections``, ``orders``, ``fulfilment``,
 ``idempotency``), each a part of :class:`Store`; ``records`` holds the values they return, ``tables`` the
 schema, ``db`` the engine, ``sqlite_writer`` the hot path's writer thread on SQLite.
 """
 
 from __future__ import annotations
 
+from cata_sandbox.store.connections import ConnectionStore
 from cata_sandbox.store.fulfilment import DISPATCH_SOURCE, MAX_STATUS_RETRIES, FulfilmentStore
 from cata_sandbox.store.idempotency import IdempotencyStore
 from cata_sandbox.store.keys import KeyStore, hash_key, new_api_key
@@ -18,6 +19,7 @@ from cata_sandbox.store.records import (
     FulfilmentUpdate,
     OrderStatus,
     OutletProvider,
+    ProviderConnection,
     StatusChange,
     StatusEntry,
     StatusSkip,
@@ -28,7 +30,9 @@ from cata_sandbox.store.records import (
 from cata_sandbox.store.webhooks import WebhookStore, new_webhook_secret
 
 
-class Store(KeyStore, WebhookStore, OutletStore, OrderStore, FulfilmentStore, IdempotencyStore):
+class Store(
+    KeyStore, WebhookStore, OutletStore, ConnectionStore, OrderStore, FulfilmentStore, IdempotencyStore
+):
     """Tenant-scoped access to the tables. Every method takes the tenant it acts for."""
 
 
@@ -40,6 +44,7 @@ __all__ = [
     "FulfilmentUpdate",
     "OrderStatus",
     "OutletProvider",
+    "ProviderConnection",
     "StatusChange",
     "StatusEntry",
     "StatusSkip",

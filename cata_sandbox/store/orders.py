@@ -112,6 +112,11 @@ class OrderStore(StoreBase):
                 "dispatched": attempt.dispatched,
                 "reason": attempt.reason,
                 "external_order_id": attempt.external_order_id,
+                "script_error": attempt.script_error or None,
+                "script_logs": msgspec.json.encode(attempt.script_logs).decode()
+                if attempt.script_logs
+                else None,
+                "findings": msgspec.json.encode(attempt.findings).decode() if attempt.findings else None,
             },
         )
         if attempt.dispatched:

@@ -57,6 +57,22 @@ class OutletProvider:
 
 
 @dataclass(frozen=True, slots=True)
+class ProviderConnection:
+    """A tenant's credentials for one POS provider; ``api_key`` / ``api_secret`` are never shown."""
+
+    tenant_id: str
+    provider_slug: str
+    status: str
+    api_key: str
+    api_secret: str
+    webhook_url: str
+    base_url: str
+    config: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Attempt:
     id: str
     order_id: str
@@ -73,6 +89,11 @@ class Attempt:
     dispatched: bool
     reason: str
     external_order_id: str
+    # The adapter scripts' side of the attempt (empty for the webhook and Python routes): the script's
+    # error, its context.log lines, and the precision findings of the body it built.
+    script_error: str = ""
+    script_logs: tuple[str, ...] = ()
+    findings: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,4 +210,7 @@ def attempt_of_row(row: sa.Row[Any]) -> Attempt:
         dispatched=bool(row.dispatched),
         reason=row.reason,
         external_order_id=row.external_order_id,
+        script_error=row.script_error or "",
+        script_logs=tuple(msgspec.json.decode(row.script_logs or "[]", type=list[str])),
+        findings=tuple(msgspec.json.decode(row.findings or "[]", type=list[dict[str, str]])),
     )

@@ -53,6 +53,23 @@ outlet_providers = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# Tenant-level POS credentials (``PUT /api/v1/provider-connections/{slug}``); api_key and api_secret are
+# write-only. Migration 0003_scripts.
+provider_connections = sa.Table(
+    "provider_connections",
+    metadata,
+    sa.Column("tenant_id", sa.String(36), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("provider_slug", sa.String(50), primary_key=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("api_key", sa.Text, nullable=False),
+    sa.Column("api_secret", sa.Text, nullable=False),
+    sa.Column("webhook_url", sa.Text, nullable=False),
+    sa.Column("base_url", sa.Text, nullable=False),
+    sa.Column("config", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 orders = sa.Table(
     "orders",
     metadata,
@@ -99,6 +116,10 @@ delivery_attempts = sa.Table(
     sa.Column("dispatched", sa.Boolean, nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("external_order_id", sa.Text, nullable=False),
+    # Migration 0003_scripts: the script's error, its context.log lines and precision findings (JSON).
+    sa.Column("script_error", sa.Text, nullable=True),
+    sa.Column("script_logs", sa.Text, nullable=True),
+    sa.Column("findings", sa.Text, nullable=True),
 )
 
 # Every accepted fulfilment change, in order: ``version`` is the order's version after the change.

@@ -445,9 +445,10 @@ def test_revel_dispatch_arrives_exactly_and_answers_mock_revels_order_id(
         "tip": Decimal("2.00"),
         "transaction_id": "txn-9f8e7d",
     }
-    # the exact decimal text reached Revel, and Revel kept it
+    # The script sees prices as JS numbers (the engine's JSON.parse, as in production): 1.005 keeps its
+    # value, 12.50 reaches Revel as 12.5 (the Python class sent the text "12.50"; the value is the same).
     assert accepted["body"]["items"][2]["price"] == "1.005"
-    assert accepted["body"]["items"][0]["price"] == "12.50"
+    assert accepted["body"]["items"][0]["price"] == "12.5"
     stored = sandbox.order(body["orderId"])
     assert (stored["status"], stored["route"], stored["builtInTransformer"]) == (
         "dispatched",
@@ -568,12 +569,20 @@ def test_unmappable_order_is_kept_failed_and_revel_is_never_called(
     body = revel_dispatch(sandbox, "outlet-r", raw)
 
     expected = (
-        'order cannot be mapped for revel: item 2 (plu "LATTE-L", "Latte Large"): no Revel product id in'
-        " productIdByPlu - at `$.order.items[1].plu`"
+        'transformer failed: Error: item 2 (plu "LATTE-L", "Latte Large"): no Revel product id in'
+        " productIdByPlu - at `$.order.items[1].plu` (at revel/order_dispatch.js:"
     )
-    assert (body["dispatched"], body["reason"], body["externalOrderId"]) == (False, expected, "")
+    assert (body["dispatched"], body["reason"][: len(expected)], body["externalOrderId"]) == (
+        False,
+        expected,
+        "",
+    )
     stored = sandbox.order(body["orderId"])
-    assert (stored["status"], stored["reason"], stored["attempts"]) == ("failed", expected, [])
+    assert (stored["status"], stored["reason"]) == ("failed", body["reason"])
+    # The script failed after the order was committed: one attempt records it, nothing was sent.
+    [attempt] = stored["attempts"]
+    assert (attempt["responseStatus"], attempt["requestUrl"], attempt["reason"]) == (None, "", body["reason"])
+    assert attempt["scriptError"] == body["reason"].removeprefix("transformer failed: ")
     assert msgspec.json.decode(msgspec.json.encode(stored["order"])) == msgspec.json.decode(raw)
     assert mock_pos.journal("revel") == []
 
@@ -614,13 +623,14 @@ def test_unknown_builtin_transformer_is_400_before_anything_is_stored(
     configure_mock_revel(mock_pos)
     map_outlet(sandbox, "outlet-r", revel_settings(mock_pos))
 
-    response = sandbox.dispatch(envelope("outlet-r", order_json(), builtInTransformer="lightspeed"))
+    response = sandbox.dispatch(envelope("outlet-r", order_json(), builtInTransformer="toast"))
 
     assert response.status_code == 400
     message = response.json()["message"]
     assert "`$.builtInTransformer`" in message
-    assert "'lightspeed'" in message
-    assert "revel" in message
+    assert "'toast'" in message
+    # the known providers: every dispatch script (revel, lightspeed, atlas) and the Python plugins
+    assert all(name in message for name in ("atlas", "lightspeed", "revel"))
     assert sandbox.orders()["total"] == 0
     assert mock_pos.journal() == []
 
@@ -653,8 +663,10 @@ def test_stored_settings_that_no_longer_fit_fail_the_order_but_keep_it(
     body = revel_dispatch(sandbox, "outlet-old", order_json())
 
     assert body["dispatched"] is False
-    assert body["reason"].startswith("stored settings of this outlet are not valid for revel: ")
-    assert body["reason"].endswith(" - at `$.settings.diningOptionIds`")
+    assert body["reason"].startswith(
+        "transformer failed: Error: outlet settings: diningOptionIds.PICKUP is not set to a Revel dining option id"
+    )
     stored = sandbox.order(body["orderId"])
-    assert (stored["status"], stored["attempts"]) == ("failed", [])
+    [attempt] = stored["attempts"]
+    assert (stored["status"], attempt["responseStatus"]) == ("failed", None)
     assert mock_pos.journal("revel") == []

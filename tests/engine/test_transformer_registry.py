@@ -132,6 +132,6 @@ def test_an_entry_point_transformer_dispatches_over_loopback(
             envelope("outlet-echo", msgspec.json.encode(ORDER), builtInTransformer="echo2")
         )
         assert unknown.status_code == 400
-        assert "(known: echo, revel)" in unknown.json()["message"]
+        assert "(known: atlas, echo, lightspeed, revel)" in unknown.json()["message"]
     finally:
         stop_sandbox(sandbox)

@@ -13,8 +13,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from cata_sandbox.api.dependencies import CallerDep, ServicesDep
 from cata_sandbox.errors import InvalidRequest
-from cata_sandbox.fulfilment.inbound_revel import UnprocessableWebhook
-from cata_sandbox.fulfilment.service import apply_status, revel_order_finalized
+from cata_sandbox.fulfilment.inbound import UnprocessableWebhook, inbound_status
+from cata_sandbox.fulfilment.service import apply_status
 from cata_sandbox.fulfilment.states import parse_status
 from cata_sandbox.schemas import ApiResponse, AwareDatetime, DispatchResponse
 from cata_sandbox.store import FulfilmentUpdate, StatusChange
@@ -130,18 +130,28 @@ class InboundController(Controller):
     path = "/api/v1/inbound"
     tags = ["Inbound"]
 
-    @post("/revel/order-status", status_code=200, summary="Revel's order.finalized webhook → COMPLETED")
-    async def revel_order_status(
-        self, caller: CallerDep, services: ServicesDep, body: RawBody
+    @post(
+        "/{provider:str}/order-status",
+        status_code=200,
+        summary="A POS's order status webhook, read by its order_status_update.js",
+    )
+    async def order_status(
+        self, provider: FromPath[str], caller: CallerDep, services: ServicesDep, body: RawBody
     ) -> InboundStatusResponse:
-        """Revel's ``order.finalized`` body: the Cata order Revel knows as ``orderInfo.id`` → COMPLETED.
+        """The POS's own body, read by ``<provider>/order_status_update.js`` (Revel's ``order.finalized``
+        → COMPLETED; Lightspeed's and Atlas's order notifications → their Cata status).
 
-        Not closed yet, or a dining option that is not one of the outlet's, is acknowledged (200) with
-        ``skipped: true`` and the reason, and changes nothing. A body without ``orderInfo`` or its ``id``
-        is refused with a 500, so that Revel retries it.
+        ``{skip: true, reason}`` from the script is acknowledged (200) with ``skipped: true`` and the
+        reason, and changes nothing. A script that throws (a body it cannot read) is answered with a 500,
+        so that the POS retries it.
         """
+        scripts = services.dispatcher.scripts
+        if scripts is None:
+            raise InvalidRequest("adapter scripts are not available")
         try:
-            outcome = await revel_order_finalized(services.store, services.clock, caller.tenant_id, body)
+            outcome = await inbound_status(
+                services.store, services.clock, scripts, caller.tenant_id, provider, body
+            )
         except UnprocessableWebhook as exc:
             raise _retry_later(str(exc)) from None
         if outcome.update is None:
@@ -170,5 +180,5 @@ class InboundController(Controller):
 
 def _retry_later(message: str) -> HTTPException:
     """A 5xx with the envelope: the POS retries a webhook it gets a 5xx for."""
-    log.warning("inbound revel webhook refused (Revel will retry): %s", message)
+    log.warning("inbound status webhook refused (the POS will retry): %s", message)
     return HTTPException(status_code=HTTP_500_INTERNAL_SERVER_ERROR, detail=message)

@@ -29,6 +29,7 @@ from cata_sandbox.schemas import (
     Order,
     OrderView,
     OutletId,
+    PrecisionFindingView,
     StatusEntryView,
     StatusSkipView,
 )
@@ -94,6 +95,9 @@ def attempt_view(attempt: Attempt) -> AttemptView:
         dispatched=attempt.dispatched,
         reason=attempt.reason,
         externalOrderId=attempt.external_order_id,
+        scriptError=attempt.script_error,
+        scriptLogs=list(attempt.script_logs),
+        precisionFindings=[PrecisionFindingView(**f) for f in attempt.findings],
     )
 
 

@@ -12,6 +12,7 @@ from litestar.params import FromPath, RawBody
 from cata_sandbox.api.dependencies import CallerDep, ServicesDep
 from cata_sandbox.errors import InvalidRequest, NotFound
 from cata_sandbox.schemas import ApiResponse, OutletProviderInput, OutletProviderView
+from cata_sandbox.script_route import CREDENTIALS
 from cata_sandbox.store import OutletProvider
 from cata_sandbox.transformers import Transformer, TransformerRegistry
 from cata_sandbox.validation import locate
@@ -40,12 +41,29 @@ def validated_settings(transformer: Transformer, settings: dict[str, Any]) -> di
     return normalized
 
 
-def outlet_provider_view(mapping: OutletProvider, registry: TransformerRegistry) -> OutletProviderView:
+def script_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """An adapter-script provider's settings: any object; the credentials it holds must be strings."""
+    for name in ("baseUrl", "webhookUrl", *CREDENTIALS):
+        value = settings.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidRequest(f"invalid settings: {name} must be a string - at `$.settings.{name}`")
+        if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise InvalidRequest(f"invalid settings: {name} has control characters - at `$.settings.{name}`")
+    return settings
+
+
+def outlet_provider_view(
+    mapping: OutletProvider, registry: TransformerRegistry, scripted: bool = False
+) -> OutletProviderView:
     transformer = registry.get(mapping.provider_slug)
-    if transformer is None:
+    shown: dict[str, Any]
+    secrets_set: list[str]
+    if scripted:
+        shown = {name: value for name, value in mapping.settings.items() if name not in CREDENTIALS}
+        secrets_set = sorted(name for name in CREDENTIALS if mapping.settings.get(name) not in (None, ""))
+    elif transformer is None:
         # Without its transformer nothing says which settings are secret: show none of them.
-        shown: dict[str, Any] = {}
-        secrets_set: list[str] = []
+        shown, secrets_set = {}, []
     else:
         secret = transformer.secret_settings
         shown = {name: value for name, value in mapping.settings.items() if name not in secret}
@@ -83,17 +101,22 @@ class OutletProviderController(Controller):
             raise InvalidRequest(f"invalid outlet provider: {locate(str(exc))}") from exc
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise InvalidRequest(f"malformed JSON: {exc}") from exc
+        scripts = services.dispatcher.scripts
+        scripted = scripts is not None and scripts.has(data.providerSlug)
         transformer = services.registry.get(data.providerSlug)
-        if transformer is None:
-            known = ", ".join(services.registry.slugs()) or "none"
+        if transformer is None and not scripted:
+            known = ", ".join(services.dispatcher.known_providers()) or "none"
             raise InvalidRequest(
                 f"unknown providerSlug {data.providerSlug!r} - at `$.providerSlug` (known: {known})"
             )
-        settings = validated_settings(transformer, data.settings)
+        if scripted or transformer is None:
+            settings = script_settings(data.settings)
+        else:
+            settings = validated_settings(transformer, data.settings)
         mapping = await services.store.put_outlet_provider(
             caller.tenant_id,
             outlet_id,
-            provider_slug=transformer.slug,
+            provider_slug=data.providerSlug,
             external_id=data.externalId,
             settings=settings,
             now=services.clock.now(),
@@ -102,14 +125,14 @@ class OutletProviderController(Controller):
         log.info(
             "outlet provider set outlet=%s provider=%s settings=%s",
             outlet_id,
-            transformer.slug,
+            data.providerSlug,
             ",".join(sorted(settings)),
         )
         return OutletProviderEnvelope(
             code=200,
             isSuccess=True,
             message="outlet provider saved",
-            outletProvider=outlet_provider_view(mapping, services.registry),
+            outletProvider=outlet_provider_view(mapping, services.registry, scripted),
         )
 
     @get("/{outlet_id:str}", summary="An outlet's provider mapping (never its secret settings)")
@@ -119,5 +142,7 @@ class OutletProviderController(Controller):
         mapping = await services.store.get_outlet_provider(caller.tenant_id, outlet_id)
         if mapping is None:
             raise NotFound(f"no provider mapping for outlet {outlet_id}")
-        view = outlet_provider_view(mapping, services.registry)
+        scripts = services.dispatcher.scripts
+        scripted = scripts is not None and scripts.has(mapping.provider_slug)
+        view = outlet_provider_view(mapping, services.registry, scripted)
         return OutletProviderEnvelope(code=200, isSuccess=True, message="ok", outletProvider=view)

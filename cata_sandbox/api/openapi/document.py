@@ -63,7 +63,7 @@ ERROR_DESCRIPTIONS = {
     "500": "A webhook body the service cannot use, refused with a 5xx so that the POS sends it again",
 }
 # Operations that answer a 5xx by design (the POS retries a webhook it gets a 5xx for).
-RETRY_ME_OPERATIONS = {("post", "/api/v1/inbound/revel/order-status")}
+RETRY_ME_OPERATIONS = {("post", "/api/v1/inbound/{provider}/order-status")}
 
 URL_RULE: dict[str, Any] = {
     # A subset of what ``callbacks.check_callback_url`` and the transformers' URL settings accept: ASCII

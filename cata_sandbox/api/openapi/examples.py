@@ -58,6 +58,9 @@ ATTEMPT: dict[str, Any] = {
     "responseBody": '{"externalOrderId":"POS-77"}',
     "dispatched": True,
     "reason": "",
+    "scriptError": "",
+    "scriptLogs": [],
+    "precisionFindings": [],
     "externalOrderId": "POS-77",
 }
 REVEL_SETTINGS: dict[str, Any] = {
@@ -82,10 +85,45 @@ def _ok(message: str, **fields: Any) -> dict[str, Any]:
     return {"code": 200, "isSuccess": True, "message": message, **fields}
 
 
+ADAPTERS: list[dict[str, Any]] = [
+    {
+        "provider": "_standard",
+        "topic": "order_dispatch",
+        "version": "1.0.0",
+        "source": "builtin",
+        "hasInterpret": False,
+    },
+    {
+        "provider": "revel",
+        "topic": "order_dispatch",
+        "version": "1.0.0",
+        "source": "builtin",
+        "hasInterpret": True,
+    },
+    {
+        "provider": "toast",
+        "topic": "order_dispatch",
+        "version": "0.1.0",
+        "source": "/srv/adapters/toast/order_dispatch.js",
+        "hasInterpret": False,
+    },
+]
+PROVIDER_CONNECTION: dict[str, Any] = {
+    "providerSlug": "revel",
+    "status": "active",
+    "webhookUrl": "",
+    "baseUrl": "https://acme.revelup.com",
+    "config": {"region": "sg"},
+    "secretsSet": ["apiKey", "apiSecret"],
+    "createdAt": CREATED,
+    "updatedAt": CREATED,
+}
 PARAMETER_EXAMPLES: dict[str, Any] = {
     "webhook_id": 1,
     "order_id": ORDER_ID,
     "outlet_id": "outlet-revel",
+    "slug": "revel",
+    "provider": "revel",
     "outletId": "outlet-1",
     "status": "failed",
     "limit": 20,
@@ -108,12 +146,19 @@ REQUEST_EXAMPLES: dict[tuple[str, str], Any] = {
         "settings": REVEL_SETTINGS,
     },
     ("post", "/api/v1/orders/dispatch"): {"outletId": "outlet-1", "event": "order.paid", "order": ORDER},
+    ("put", "/api/v1/provider-connections/{slug}"): {
+        "status": "active",
+        "apiKey": "rk_live_example_key",
+        "apiSecret": "rs_live_example_secret",
+        "baseUrl": "https://acme.revelup.com",
+        "config": {"region": "sg"},
+    },
     ("post", "/api/v1/orders/{order_id}/status"): {
         "status": "ACCEPTED",
         "posOrderId": "32759",
         "timestamp": "2026-11-27T10:05:00+08:00",
     },
-    ("post", "/api/v1/inbound/revel/order-status"): {
+    ("post", "/api/v1/inbound/{provider}/order-status"): {
         "event": "order.finalized",
         "orderInfo": {"id": 10001, "closed": True, "dining_option": 1, "updated_date": "2026-11-27T10:30:00"},
     },
@@ -223,9 +268,16 @@ RESPONSE_EXAMPLES: dict[tuple[str, str], Any] = {
     ("post", "/api/v1/orders/{order_id}/status"): _ok(
         "status updated", orderId=ORDER_ID, status="ACCEPTED", previousStatus="PAID", changed=True
     ),
-    ("post", "/api/v1/inbound/revel/order-status"): _ok(
+    ("post", "/api/v1/inbound/{provider}/order-status"): _ok(
         "status updated", orderId=ORDER_ID, skipped=False, reason="", status="COMPLETED", changed=True
     ),
+    ("get", "/api/v1/adapters"): _ok("ok", adapters=ADAPTERS),
+    ("post", "/api/v1/adapters/reload"): _ok("adapters reloaded", adapters=ADAPTERS),
+    ("put", "/api/v1/provider-connections/{slug}"): _ok(
+        "provider connection saved", providerConnection=PROVIDER_CONNECTION
+    ),
+    ("get", "/api/v1/provider-connections/{slug}"): _ok("ok", providerConnection=PROVIDER_CONNECTION),
+    ("delete", "/api/v1/provider-connections/{slug}"): _ok("provider connection deleted"),
     ("get", "/api/v1/attempts/stream"): (
         ": attempts after 41\nretry: 1000\n\n"
         "id: 42\nevent: attempt\n"

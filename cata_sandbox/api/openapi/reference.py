@@ -93,10 +93,30 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
         " backward move or one out of a final status is a 409; the current status again is a 200 with"
         " `changed: false`."
     ),
-    ("post", "/api/v1/inbound/revel/order-status"): (
-        "Revel's `order.finalized` webhook: a closed Cata order becomes COMPLETED. A body the service"
-        " cannot use is a 500 on purpose, so that Revel sends it again."
+    ("post", "/api/v1/inbound/{provider}/order-status"): (
+        "A POS's order status webhook, read by that provider's `order_status_update.js` (Revel's"
+        " `order.finalized`: a closed Cata order becomes COMPLETED; Lightspeed's and Atlas's order"
+        " notifications: their Cata status). `{skip: true}` from the script is a 200 that changes"
+        " nothing. A body the script cannot use is a 500 on purpose, so that the POS sends it again."
     ),
+    ("get", "/api/v1/adapters"): (
+        "The adapter scripts the service runs: provider, topic, version and source (`builtin`, or the"
+        " file from `--adapters DIR`). A changed file is picked up at the next dispatch (mtimes are"
+        " checked at most once a second) or by `POST /api/v1/adapters/reload`."
+    ),
+    ("post", "/api/v1/adapters/reload"): (
+        "Load the adapter scripts again from disk. A bad script is a 400 naming its file and line; the"
+        " scripts loaded before stay in use."
+    ),
+    ("put", "/api/v1/provider-connections/{slug}"): (
+        "The tenant's connection to a POS provider: `status`, `apiKey`, `apiSecret` (write-only),"
+        " `webhookUrl`, `baseUrl`, `config`. Scripts get them as `input`; an outlet's own credentials"
+        " in its `outlet-providers` settings win. Replaces the whole connection."
+    ),
+    ("get", "/api/v1/provider-connections/{slug}"): (
+        "The tenant's connection to a provider; secrets are named in `secretsSet`, never shown."
+    ),
+    ("delete", "/api/v1/provider-connections/{slug}"): "Remove the tenant's connection to a provider.",
     ("get", "/api/v1/attempts/stream"): (
         "Server-Sent Events: one `attempt` event per delivery attempt of the tenant (of one outlet with"
         " `outletId`) as it is recorded, each with `id:` its number in commit order and a JSON object as"

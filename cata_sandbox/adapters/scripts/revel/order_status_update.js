@@ -3,7 +3,9 @@
 // one status is COMPLETED, posOrderId is the Revel order id as a string, timestamp is
 // orderInfo.updated_date (else created_date; "" means "use server time"). An order not closed yet, or
 // whose dining option is not one of the outlet's (not a Cata order), is {skip: true, reason}. A body
-// that cannot be read throws, so the service answers 5xx and Revel retries. Mirrors inbound_revel.py.
+// that cannot be read throws, so the service answers 5xx and Revel retries. reference(input) names the
+// order first ({posOrderId}: the Revel order id the dispatch answered), so that transform gets that
+// order's outlet settings (its dining options).
 
 function shown(value) {
   if (typeof value === "string") return value;
@@ -52,7 +54,7 @@ function moment(value) {
   return value.trim();
 }
 
-function transform(input, context) {
+function finalized(input) {
   var event = input.payload;
   if (typeof event === "string") {
     try { event = JSON.parse(event); } catch (e) { throw new Error("malformed Revel webhook: body is not JSON"); }
@@ -65,6 +67,15 @@ function transform(input, context) {
   if (typeof info !== "object" || Array.isArray(info)) {
     throw new Error("malformed Revel webhook: `orderInfo` is not an object");
   }
+  return info;
+}
+
+function reference(input, context) {
+  return { posOrderId: orderId(finalized(input).id) };
+}
+
+function transform(input, context) {
+  var info = finalized(input);
   var id = orderId(info.id);
   var options = diningOptions(input.outlet || {});
   if (info.closed !== true) {
