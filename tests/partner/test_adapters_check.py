@@ -113,18 +113,26 @@ def test_without_interpret_the_fault_reasons_are_the_seeds_exactly(tmp_path: Pat
     assert all(p["ok"] for name, p in run.properties().items() if name.startswith("faults: "))
 
 
-def test_an_interpret_that_refuses_without_a_message_breaks_the_reason_template(tmp_path: Path) -> None:
+def test_an_interpret_that_returns_no_verdict_breaks_the_reason_template(tmp_path: Path) -> None:
     folder = broken_copy(
         tmp_path,
         "revel",
         (
             "function interpret(response) {\n",
-            'function interpret(response) {\n  if (typeof response.body === "string") return { dispatched: false };\n',
+            'function interpret(response) {\n  if (typeof response.body === "string") return {};\n',
         ),
     )
     run = kit(str(folder), "--mock", "revel", "--examples", "3", "--json")
     assert run.exit_code == 1
+    # Every answer whose body is not JSON: the 2xx malformed one, and the text, HTML and empty non-2xx.
+    assert run.failed() == {
+        "faults: malformed",
+        "faults: status 404 text",
+        "faults: status 503 long body",
+        "faults: html 502",
+        "faults: redirect 302",
+    }
     assert run.properties()["faults: malformed"]["first"] == (
         "expected POS returned 2xx but body indicated error: <message>; got dispatched=False, reason "
-        '"POS returned 2xx but body indicated error: "'
+        '"transformer failed: interpret(response) must return {dispatched: true|false, message?, externalOrderId?}"'
     )

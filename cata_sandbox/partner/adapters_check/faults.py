@@ -61,15 +61,16 @@ def check_faults(
     for number, (name, spec) in enumerate(FAULT_CASES, 1):
         fault = admin.add_fault({**spec, "target": target, "times": 1})
         try:
-            sent = harness.dispatch(provider, make_input(order))
+            sent = harness.dispatch(provider, make_input(order), order)
         finally:
             with contextlib.suppress(MockAdminError):
                 admin.remove_fault(int(fault["id"]))
         want = seed.expected("pos", spec, harness.timeout, None)
         ok, why = _matches(sent.dispatched, sent.reason, want)
-        if not ok and interprets and _is_2xx(want):
-            # A 2xx body is the script's to read (interpret); the pipeline's template must still hold.
-            ok, why = _follows_template(sent.dispatched, sent.reason)
+        answered = sent.answer.status if sent.answer is not None else None
+        if not ok and interprets and want.reason is not None and answered is not None:
+            # An answer is the script's to read (interpret): the pipeline's template must still hold.
+            ok, why = _follows_template(answered, sent.dispatched, sent.reason)
             if ok:
                 got, seeds = _shown(sent.dispatched, sent.reason), _shown(want.dispatched, want.reason or "")
                 report.notes.append(
@@ -83,11 +84,14 @@ def check_faults(
 _ERROR_2XX = seed.POS_ERROR_BODY.split("{", 1)[0]
 
 
-def _is_2xx(want: seed.Expected) -> bool:
-    return want.reason is not None and (want.reason == "" or want.reason.startswith(_ERROR_2XX))
-
-
-def _follows_template(dispatched: bool, reason: str) -> tuple[bool, str]:
+def _follows_template(status: int, dispatched: bool, reason: str) -> tuple[bool, str]:
+    """The seed's templates with the script's message: ``POS returned HTTP <code>: <message>`` for a
+    non-2xx, and for a 2xx either dispatched with no reason or ``POS returned 2xx but body indicated
+    error: <message>``."""
+    if not 200 <= status < 300:
+        prefix = seed.POS_NON_2XX.split("{body}", 1)[0].format(code=status)
+        ok = not dispatched and reason.startswith(prefix)
+        return ok, "" if ok else f"expected {prefix}<message>; got {_shown(dispatched, reason)}"
     if dispatched:
         return reason == "", "" if reason == "" else f"dispatched, yet the reason is {_shown(True, reason)}"
     ok = reason.startswith(_ERROR_2XX) and len(reason) > len(_ERROR_2XX)

@@ -26,6 +26,7 @@ from cata_sandbox.partner.adapters_check.compare import FIELD_PROPERTIES, differ
 from cata_sandbox.partner.adapters_check.harness import Harness, Sent
 from cata_sandbox.partner.adapters_check.report import Report, curl
 from cata_sandbox.partner.adapters_check.views import MockProfile
+from cata_sandbox.pipeline import TRANSFORMER_FAILED
 from contract_tests.strategies import orders
 from mock_pos.client import MockAdmin
 
@@ -42,6 +43,11 @@ class Checked:
     failures: dict[str, str] = field(default_factory=dict)
     findings: list[str] = field(default_factory=list)
     judged: tuple[str, ...] = ()
+
+
+def script_error(sent: Sent) -> str:
+    """The script's error without the pipeline's ``transformer failed:`` prefix."""
+    return sent.error.removeprefix(TRANSFORMER_FAILED)
 
 
 class _Broken(Exception):
@@ -73,10 +79,10 @@ class OrderCheck:
         raw = _EXACT.encode(order)
         before = len(self.profile.held(self.admin))
         input = self.input(raw)
-        sent = self.harness.dispatch(self.provider, input)
+        sent = self.harness.dispatch(self.provider, input, raw)
         checked = Checked(raw, sent)
-        if sent.error is not None:
-            checked.failures["script runs"] = f"the script failed: {sent.error.message}"
+        if sent.error:
+            checked.failures["script runs"] = f"the script failed: {script_error(sent)}"
             checked.judged = ("script runs",)
             return checked
         new = self.profile.held(self.admin)[before:]
@@ -132,9 +138,9 @@ class OrderCheck:
                 if finding not in report.precision:
                     report.precision.append(finding)
             sent = checked.sent
-            if sent.error is not None and sent.error.message not in report.script_errors:
-                report.script_errors.append(sent.error.message)
-            if sent.error is None:
+            if sent.error and script_error(sent) not in report.script_errors:
+                report.script_errors.append(script_error(sent))
+            if not sent.error:
                 report.walls.append(sent.wall)
                 report.cpus.append(sent.worker_cpu)
             number = next(done)

@@ -48,7 +48,7 @@ def _one(harness: Harness, provider: str, topic: str, source: Path, target: Path
     if harness.catalog.get(provider, topic) is None:
         return False, f"no script {provider}/{topic}.js for {source.name}"
     if topic == "order_dispatch" and "standard" not in input:
-        result, _, _ = harness.build(provider, dict(input))
+        result = harness.build(provider, dict(input))
     else:
         result = harness.run(provider, topic, dict(input))
     if result.error is not None:
