@@ -11,7 +11,7 @@ import msgspec
 from cata_sandbox import signing
 from cata_sandbox.bench.load import LoadTarget
 from cata_sandbox.bench.model import BenchError
-from cata_sandbox.bench.processes import cpu_seconds, rss_mb
+from cata_sandbox.bench.processes import cpu_seconds, descendants_cpu_seconds, rss_mb
 from cata_sandbox.clock import SYSTEM_CLOCK
 from cata_sandbox.delivery import webhook_request
 from cata_sandbox.partner.up import revel_settings
@@ -67,6 +67,10 @@ class ServiceHandle:
     def cpu_seconds(self) -> float | None:
         return None if self.pid is None else cpu_seconds(self.pid)
 
+    def workers_cpu_seconds(self) -> float | None:
+        """CPU of the service's child processes (its adapter-script workers)."""
+        return None if self.pid is None else descendants_cpu_seconds(self.pid)
+
 
 def webhook_direct_target(name: str, url: str, secret: str, order: bytes) -> LoadTarget:
     """The webhook request the service would send for ``order``, for the direct run: the same request
@@ -82,11 +86,32 @@ def webhook_direct_target(name: str, url: str, secret: str, order: bytes) -> Loa
 
 
 def revel_direct_target(name: str, order: bytes, settings: dict[str, Any]) -> LoadTarget:
-    """The request the Revel transformer would send, for the direct run."""
-    from cata_sandbox.schemas import Order
-    from cata_sandbox.transformers.revel import RevelSettings, RevelTransformer
+    """The request the Revel script builds for ``order`` (``_standard`` then ``revel/order_dispatch.js``,
+    as the pipeline chains them), for the direct run."""
+    import asyncio
+    import time
 
-    outgoing = RevelTransformer().build_request(
-        msgspec.json.decode(order, type=Order), msgspec.convert(settings, RevelSettings), "order.paid"
-    )
-    return LoadTarget(name, outgoing.url, dict(outgoing.headers), [outgoing.body])
+    from cata_sandbox.adapters import AdapterRuntime, load_catalog
+
+    outlet = {k: v for k, v in settings.items() if k not in ("baseUrl", "apiKey", "apiSecret")}
+    call: dict[str, Any] = {
+        "providerSlug": "revel",
+        **{k: settings[k] for k in ("baseUrl", "apiKey", "apiSecret")},
+        "webhookUrl": "",
+        "config": {},
+        "outlet": {"settings": outlet, "refCode": "bench"},
+        "payload": msgspec.Raw(order),
+    }
+
+    async def build() -> Any:
+        async with AdapterRuntime(load_catalog(), workers=1) as runtime:
+            deadline = time.monotonic() + 30
+            standard = await runtime.run("_standard", "order_dispatch", call, deadline=deadline)
+            provider = {**call, "standard": msgspec.Raw(standard.text)}
+            return await runtime.run("revel", "order_dispatch", provider, deadline=deadline)
+
+    built = asyncio.run(build())
+    if built.request is None or built.request.body is None:
+        raise BenchError(f"the Revel script built no request for the bench order: {built.error}")
+    request = built.request
+    return LoadTarget(name, request.url, dict(request.headers), [request.body])
