@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from cata_sandbox.clock import SYSTEM_CLOCK
+from cata_sandbox.partner.adapters_check import adapters
 from cata_sandbox.partner.commands import check_receiver, orders, register, replay, show
 from cata_sandbox.partner.listen import listen
 from cata_sandbox.partner.trigger_command import trigger
@@ -295,7 +296,7 @@ def bench(
         json_path.write_text(json.dumps(report.as_dict(), indent=2))
 
 
-for command in (register, check_receiver, orders, show, replay, trigger, listen, webhooks):
+for command in (register, check_receiver, orders, show, replay, trigger, listen, webhooks, adapters):
     main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover

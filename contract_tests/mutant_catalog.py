@@ -201,4 +201,16 @@ MUTANTS = (
         edits=(Edit("cata_sandbox/classify.py", "REASON_BODY_CHARS = 200\n", "REASON_BODY_CHARS = 100\n"),),
         caught_by=frozenset({"test_answers"}),
     ),
+    Mutant(
+        name="script-rounds-prices",
+        breaks="money: the Revel adapter script rounds each item's price to whole units (5.50 goes out as 6)",
+        edits=(
+            Edit(
+                "cata_sandbox/adapters/scripts/revel/order_dispatch.js",
+                "var entry = { product: id, quantity: item.quantity, price: item.unitPrice };",
+                "var entry = { product: id, quantity: item.quantity, price: Math.round(item.unitPrice) };",
+            ),
+        ),
+        caught_by=frozenset({"test_adapter_kit"}),
+    ),
 )

@@ -37,6 +37,7 @@ PROPERTIES = (
     "test_headers",
     "test_answers",
     "test_routes",
+    "test_adapter_kit",
 )
 IGNORED = (".git", ".venv", ".nox", ".hypothesis", "reports", "__pycache__", ".mypy_cache", ".ruff_cache")
 IGNORED_PATTERNS = (*IGNORED, ".pytest_cache", "*.egg-info", "*.db", "*.db-wal", "*.db-shm", ".schemathesis")

@@ -31,6 +31,8 @@ EXAMPLES: dict[str, dict[str, int]] = {
     "headers": {"dev": 5, "ci": 40, "mutant": 3, "mutation": 6},
     "answers": {"dev": 10, "ci": 60, "mutant": 6, "mutation": 15},
     "routes": {"dev": 4, "ci": 20, "mutant": 3, "mutation": 4},
+    # orders per shipped script through the conformance kit (milliseconds each, against its mock)
+    "kit": {"dev": 20, "ci": 100, "mutant": 15, "mutation": 10},
 }
 
 

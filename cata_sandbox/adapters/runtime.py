@@ -69,6 +69,7 @@ class AdapterRuntime:
         stack_limit: int = 512 * 1024,
         max_result: int = 4 * 1024 * 1024,
         compute_limit: float = 2.0,
+        share: int | None = None,
     ) -> None:
         self.catalog = catalog
         self.workers = workers
@@ -79,6 +80,9 @@ class AdapterRuntime:
         # Wall time a call may spend outside context.http, however long its deadline: a runaway
         # script holds a worker this long, not the whole dispatch budget.
         self.compute_limit = compute_limit
+        # Workers one script may hold at once (the rest stay free for the other scripts).
+        self.share = max(1, workers - 1) if share is None else max(1, share)
+        self._gates: dict[tuple[str, str], asyncio.Semaphore] = {}
         self.respawns = 0
         self._idle: asyncio.Queue[_Process] = asyncio.Queue()
         self._all: set[_Process] = set()
@@ -131,13 +135,39 @@ class AdapterRuntime:
             return RunResult(error=ScriptError(f"{script.label} has no reference(input)", "missing"))
         text = input if isinstance(input, bytes) else _encoder.encode(input)
         budget_ms = max(0, round((deadline - time.monotonic()) * 1000))
+        waited = ScriptError(
+            f"script exceeded the deadline ({budget_ms} ms) waiting for a free worker", "deadline"
+        )
+        # One script may hold at most ``share`` workers at once, so a script that spins (or is slow) for
+        # every call cannot take the whole pool from the other scripts: their calls keep a worker.
+        gate = self._gates.setdefault((script.provider, script.topic), asyncio.Semaphore(self.share))
+        try:
+            await asyncio.wait_for(gate.acquire(), max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            return RunResult(error=waited, timings=Timings(time.perf_counter() - started, 0.0))
+        try:
+            return await self._on_a_worker(script, function, topic, text, deadline, http, budget_ms, started)
+        finally:
+            gate.release()
+
+    async def _on_a_worker(
+        self,
+        script: Any,
+        function: str,
+        topic: str,
+        text: bytes,
+        deadline: float,
+        http: HostHttp | None,
+        budget_ms: int,
+        started: float,
+    ) -> RunResult:
+        waited = ScriptError(
+            f"script exceeded the deadline ({budget_ms} ms) waiting for a free worker", "deadline"
+        )
         try:
             process = await asyncio.wait_for(self._idle.get(), max(0.0, deadline - time.monotonic()))
         except TimeoutError:
-            error = ScriptError(
-                f"script exceeded the deadline ({budget_ms} ms) waiting for a free worker", "deadline"
-            )
-            return RunResult(error=error, timings=Timings(time.perf_counter() - started, 0.0))
+            return RunResult(error=waited, timings=Timings(time.perf_counter() - started, 0.0))
         logs: list[str] = []
         calls = [0]
         try:

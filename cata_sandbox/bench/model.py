@@ -10,6 +10,8 @@ Generator = Literal["auto", "wrk", "python"]
 
 HEALTHY_OUTLETS = 3
 ISOLATION_TARGET = 0.9
+# Path 2 (a script) must keep at least this fraction of Path 1's throughput (issue 16).
+PATH2_TARGET = 0.7
 DIRECT = "direct"
 DISPATCH = "dispatch"
 

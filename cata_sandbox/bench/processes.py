@@ -43,6 +43,21 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+def descendants_cpu_seconds(pid: int) -> float:
+    """User + system CPU of every live descendant of ``pid`` (the service's adapter workers)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return sum(cpu_seconds(child) or 0.0 for child in found)
+
+
 @dataclass
 class Child:
     """A server started by the bench, stopped with SIGTERM (then SIGKILL) when the bench ends."""
@@ -114,7 +129,9 @@ def start_mock_pos(workdir: Path) -> Child:
     return start_child("mock_pos", argv, f"http://127.0.0.1:{port}", "/__admin/journal", workdir)
 
 
-def start_service(workdir: Path, api_key: str, dispatch_timeout: float, log_level: str) -> Child:
+def start_service(
+    workdir: Path, api_key: str, dispatch_timeout: float, log_level: str, adapters_dir: Path | None = None
+) -> Child:
     port = free_port()
     argv = [sys.executable, "-m", "cata_sandbox.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     argv += [
@@ -124,6 +141,8 @@ def start_service(workdir: Path, api_key: str, dispatch_timeout: float, log_leve
         f"{dispatch_timeout:g}",
     ]
     argv += ["--log-level", log_level]
+    if adapters_dir is not None:
+        argv += ["--adapters", str(adapters_dir)]
     return start_child(
         "service", argv, f"http://127.0.0.1:{port}", "/health", workdir, {"CATA_API_KEY": api_key}
     )

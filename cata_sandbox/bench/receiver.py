@@ -7,12 +7,14 @@ import contextlib
 from typing import Any
 
 _counter = iter(range(1, 2**62))
+REVEL_SUBMIT = "/specialresources/cart/submit"
 
 
 async def fast_receiver(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """A raw ASGI receiver, so the measurement is of the sender, not of the receiver.
 
-    ``POST /hook`` answers ``200 {"externalOrderId": N}`` at once; ``/delay/<ms>`` answers after that
+    ``POST /hook`` answers ``200 {"externalOrderId": N}`` at once, ``POST .../specialresources/cart/submit``
+    Revel's ``200 {"status":"OK","data":{"orderId":N}}``; ``/delay/<ms>`` answers after that
     many milliseconds; ``/hang`` never answers (it waits until the client goes away).
     """
     if scope["type"] != "http":
@@ -29,7 +31,10 @@ async def fast_receiver(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if path.startswith("/delay/"):
         with contextlib.suppress(ValueError):
             await asyncio.sleep(int(path.rsplit("/", 1)[1]) / 1000)
-    body = b'{"externalOrderId":"%d"}' % next(_counter)
+    if path.endswith(REVEL_SUBMIT):  # Revel's cart submit: its success body, so interpret reads an id
+        body = b'{"status":"OK","data":{"orderId":%d}}' % next(_counter)
+    else:
+        body = b'{"externalOrderId":"%d"}' % next(_counter)
     await send(
         {
             "type": "http.response.start",

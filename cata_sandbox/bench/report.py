@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from cata_sandbox.bench.load import LoadResult
-from cata_sandbox.bench.model import ISOLATION_TARGET, Generator, Path_, Scenario
+from cata_sandbox.bench.model import ISOLATION_TARGET, PATH2_TARGET, Generator, Path_, Scenario
 
 
 @dataclass
@@ -41,17 +41,23 @@ class BenchReport:
     baseline_after: LoadResult | None = None
     healthy_failed: int = 0
     service_cpu_ms_per_dispatch: float | None = None
+    # --path revel: Path 1 in the same run, to the same receiver, and the scripts' cost.
+    path1: LoadResult | None = None
+    path1_cpu_ms_per_dispatch: float | None = None
+    worker_cpu_ms_per_dispatch: float | None = None
     isolation_fraction: float | None = None
     rss_mb: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for name in ("dispatch", "direct", "baseline", "isolated", "hanging", "baseline_after"):
+        for name in ("dispatch", "direct", "path1", "baseline", "isolated", "hanging", "baseline_after"):
             result = getattr(self, name)
             if result is not None:
                 data[name]["per_second"] = round(result.per_second, 1)
         if self.dispatch and self.direct and self.dispatch.per_second:
             data["direct_over_dispatch"] = round(self.direct.per_second / self.dispatch.per_second, 3)
+        if self.dispatch and self.path1 and self.path1.per_second:
+            data["path2_over_path1"] = round(self.dispatch.per_second / self.path1.per_second, 3)
         return data
 
 
@@ -70,6 +76,26 @@ def _added(dispatch_ms: float, direct_ms: float) -> str:
 
 
 HEADER = f"  {'':<28} {'throughput':>12} {'p50':>12} {'p95':>12} {'p99':>12} {'errors':>7} {'requests':>9}"
+
+
+def _path2_lines(report: BenchReport, path2: LoadResult, path1: LoadResult) -> list[str]:
+    """Path 2 (the Revel script) against Path 1 (the webhook), both to the same receiver in one run."""
+    ratio = path2.per_second / path1.per_second if path1.per_second else 0.0
+    verdict = "meets" if ratio >= PATH2_TARGET else "BELOW"
+    lines = [
+        _row("Path 1 (webhook, same receiver)", path1),
+        f"Path 2 / Path 1 throughput = {ratio:.2f} ({verdict} the target {PATH2_TARGET});"
+        f" latency added by the scripts p50 {_added(path2.p50_ms, path1.p50_ms)},"
+        f" p95 {_added(path2.p95_ms, path1.p95_ms)}",
+    ]
+    service2, service1 = report.service_cpu_ms_per_dispatch, report.path1_cpu_ms_per_dispatch
+    if service2 is not None and service1 is not None:
+        workers = report.worker_cpu_ms_per_dispatch
+        lines.append(
+            f"script cost per dispatch: service CPU {service2 - service1:+.3f} ms over Path 1 ({service2:.3f}"
+            f" vs {service1:.3f} ms); worker CPU {workers or 0.0:.3f} ms (_standard + revel, both scripts)"
+        )
+    return lines
 
 
 def render(report: BenchReport) -> str:
@@ -99,6 +125,8 @@ def render(report: BenchReport) -> str:
                 f"service CPU: {report.service_cpu_ms_per_dispatch:.2f} ms per dispatch (user + system; less"
                 " disturbed by other load on the machine than throughput is)"
             )
+    if report.dispatch and report.path1:
+        lines += _path2_lines(report, report.dispatch, report.path1)
     if report.baseline and report.isolated:
         b, i = report.baseline, report.isolated
         lines += [HEADER, _row("healthy outlets, all healthy", b), _row("healthy outlets, one hanging", i)]

@@ -17,7 +17,7 @@ import msgspec
 
 from cata_sandbox.bench.load import LoadTarget, run_load, wrk_path
 from cata_sandbox.bench.model import BENCH_ORDER, DIRECT, DISPATCH, HEALTHY_OUTLETS, BenchError, Generator
-from cata_sandbox.bench.processes import Child, start_fast_receiver, start_mock_pos, start_service
+from cata_sandbox.bench.processes import Child, start_fast_receiver, start_service
 from cata_sandbox.bench.report import BenchOptions, BenchReport
 from cata_sandbox.bench.service import (
     ServiceHandle,
@@ -52,7 +52,11 @@ def run_bench(options: BenchOptions, echo: Callable[[str], None] = print) -> Ben
     if options.concurrency < 1 or options.duration <= 0:
         raise BenchError("--concurrency must be >= 1 and --duration > 0")
     if options.path == "revel" and options.receiver:
-        raise BenchError("--receiver goes with the webhook path; the Revel path always uses mock Revel")
+        raise BenchError("--receiver goes with the webhook path; the Revel path uses the bench's receiver")
+    if options.path == "revel" and options.scenario == "isolation" and options.url:
+        raise BenchError(
+            "--path revel --scenario isolation needs the bench's own service (it adds a looping script)"
+        )
     if options.url and not options.api_key:
         raise BenchError("--url needs --api-key (or CATA_API_KEY)")
     if options.receiver and not options.url:
@@ -71,7 +75,10 @@ def run_bench(options: BenchOptions, echo: Callable[[str], None] = print) -> Ben
             service_text = f"{service_url} (running; not started by the bench)"
         else:
             echo("starting the service (SQLite in a temporary directory, one worker) ...")
-            child = start_service(workdir, api_key, options.dispatch_timeout, options.service_log_level)
+            looping = _looping_script(workdir) if options.path == "revel" else None
+            child = start_service(
+                workdir, api_key, options.dispatch_timeout, options.service_log_level, looping
+            )
             children.append(child)
             service_url, pid = child.url, child.process.pid
             service_text = (
@@ -79,11 +86,9 @@ def run_bench(options: BenchOptions, echo: Callable[[str], None] = print) -> Ben
                 f" {options.dispatch_timeout:g} s, pid {pid})"
             )
         receiver_base: str | None = None
-        if options.path == "revel":
-            mock = start_mock_pos(workdir)
-            children.append(mock)
-            receiver_base = mock.url
-        elif options.receiver is None or options.scenario == "isolation":
+        # Path 2 sends to the same answer-at-once receiver as Path 1 (it answers Revel's success body),
+        # so neither the mock's cost nor a framework is counted.
+        if options.path == "revel" or options.receiver is None or options.scenario == "isolation":
             fast = start_fast_receiver(workdir)
             children.append(fast)
             receiver_base = fast.url
@@ -107,6 +112,18 @@ def run_bench(options: BenchOptions, echo: Callable[[str], None] = print) -> Ben
             if pid is not None:
                 report.rss_mb["end"] = service.rss_mb() or 0.0
     return report
+
+
+LOOPING_PROVIDER = "bench-loop"
+
+
+def _looping_script(workdir: Path) -> Path:
+    """An adapters folder with one provider whose dispatch script loops forever (the isolation scenario)."""
+    script = workdir / "adapters" / LOOPING_PROVIDER / "order_dispatch.js"
+    script.parent.mkdir(parents=True)
+    header = f"/** @provider {LOOPING_PROVIDER} @topic order_dispatch @version 1.0.0 */\n"
+    script.write_text(header + "function transform(input, context) {\n  for (;;) {}\n}\n")
+    return script.parent.parent
 
 
 def your_receiver(service: ServiceHandle, url: str, echo: Callable[[str], None]) -> tuple[str, str]:
@@ -158,12 +175,20 @@ def _default(
     outlet = f"bench-{run_id}"
     order = msgspec.json.encode(BENCH_ORDER)
     api_headers = {"Content-Type": "application/json", "X-Api-Key": service.api_key}
+    path1: LoadTarget | None = None
+    dispatch_url = service.url + "/api/v1/orders/dispatch"
     if options.path == "revel":
         assert receiver_base is not None
         settings = service.map_revel(outlet, receiver_base)
         body = dispatch_body(outlet, order, "revel")
         direct = revel_direct_target(DIRECT, order, settings)
-        report.receiver = f"mock Revel {receiver_base}/revel (mock_pos, started by the bench)"
+        hook = receiver_base + _receiver_path(options)
+        service.register_webhook(f"{outlet}-path1", hook)
+        path1 = LoadTarget("path 1", dispatch_url, api_headers, [dispatch_body(f"{outlet}-path1", order)])
+        report.receiver = (
+            f"{receiver_base} (fast raw-ASGI receiver started by the bench): Path 2 posts the Revel script's"
+            f" request to {settings['baseUrl']}/specialresources/cart/submit, Path 1 the webhook to {hook}"
+        )
     else:
         if options.receiver:
             callback = options.receiver
@@ -181,21 +206,36 @@ def _default(
             secret = service.register_webhook(outlet, callback)
         body = dispatch_body(outlet, order)
         direct = webhook_direct_target(DIRECT, callback, secret, order)
-    dispatch = LoadTarget(DISPATCH, service.url + "/api/v1/orders/dispatch", api_headers, [body])
+    dispatch = LoadTarget(DISPATCH, dispatch_url, api_headers, [body])
     kw: dict[str, Any] = {"generator": generator, "timeout": timeout, "workdir": workdir}
     if options.warmup > 0:
         echo(f"warming up for {options.warmup:g} s ...")
         run_load([(dispatch, options.concurrency)], options.warmup, **kw)
+        if path1 is not None:
+            run_load([(path1, options.concurrency)], min(options.warmup, 1.0), **kw)
         run_load([(direct, options.concurrency)], min(options.warmup, 1.0), **kw)
         if service.pid is not None:
             report.rss_mb["after warm-up"] = service.rss_mb() or 0.0
     failed_before = service.failed_orders(outlet)
     echo(f"dispatch: {options.concurrency} connections for {options.duration:g} s ...")
-    cpu_before = service.cpu_seconds()
+    cpu_before, workers_before = service.cpu_seconds(), service.workers_cpu_seconds()
     (report.dispatch,) = run_load([(dispatch, options.concurrency)], options.duration, **kw)
-    cpu_after = service.cpu_seconds()
+    cpu_after, workers_after = service.cpu_seconds(), service.workers_cpu_seconds()
     if cpu_before is not None and cpu_after is not None and report.dispatch.requests:
         report.service_cpu_ms_per_dispatch = 1000 * (cpu_after - cpu_before) / report.dispatch.requests
+        if workers_before is not None and workers_after is not None:
+            report.worker_cpu_ms_per_dispatch = (
+                1000 * (workers_after - workers_before) / report.dispatch.requests
+            )
+    if path1 is not None:
+        echo(
+            f"Path 1 (webhook, same receiver): {options.concurrency} connections, {options.duration:g} s ..."
+        )
+        cpu_before = service.cpu_seconds()
+        (report.path1,) = run_load([(path1, options.concurrency)], options.duration, **kw)
+        cpu_after = service.cpu_seconds()
+        if cpu_before is not None and cpu_after is not None and report.path1.requests:
+            report.path1_cpu_ms_per_dispatch = 1000 * (cpu_after - cpu_before) / report.path1.requests
     report.dispatch_failed = service.failed_orders(outlet) - failed_before
     echo(f"direct: {options.concurrency} connections for {options.duration:g} s ...")
     (report.direct,) = run_load([(direct, options.concurrency)], options.duration, **kw)
@@ -222,16 +262,27 @@ def _isolation(
         healthy_outlets = [f"bench-{run_id}-ok{index + 1}" for index in range(HEALTHY_OUTLETS)]
         for outlet in healthy_outlets:
             service.register_webhook(outlet, healthy_callback)
-    healthy_bodies = [dispatch_body(outlet, order) for outlet in healthy_outlets]
     hanging_outlet = f"bench-{run_id}-hang"
-    service.register_webhook(hanging_outlet, receiver_base + "/hang")
+    if options.path == "revel":  # Path 2: the healthy outlets run the Revel script, one outlet's loops
+        for outlet in healthy_outlets:
+            service.map_revel(outlet, receiver_base)
+        healthy_bodies = [dispatch_body(outlet, order, "revel") for outlet in healthy_outlets]
+        service.api.map_provider(hanging_outlet, LOOPING_PROVIDER, {})
+        hanging_body = dispatch_body(hanging_outlet, order, LOOPING_PROVIDER)
+        hanging_what = f"its {LOOPING_PROVIDER}/order_dispatch.js loops forever"
+    else:
+        healthy_bodies = [dispatch_body(outlet, order) for outlet in healthy_outlets]
+        service.register_webhook(hanging_outlet, receiver_base + "/hang")
+        hanging_body = dispatch_body(hanging_outlet, order)
+        hanging_what = f"{receiver_base}/hang never answers"
     dispatch_url = service.url + "/api/v1/orders/dispatch"
     healthy = LoadTarget("healthy", dispatch_url, api_headers, healthy_bodies)
-    hanging = LoadTarget("hanging", dispatch_url, api_headers, [dispatch_body(hanging_outlet, order)])
+    hanging = LoadTarget("hanging", dispatch_url, api_headers, [hanging_body])
     hanging_clients = options.hanging_clients or max(2, options.concurrency // 4)
+    healthy_to = "the Revel script" if options.path == "revel" else healthy_callback
     report.receiver = (
-        f"{HEALTHY_OUTLETS} healthy outlets -> {healthy_callback}; outlet {hanging_outlet} ->"
-        f" {receiver_base}/hang (never answers; {hanging_clients} clients)"
+        f"{HEALTHY_OUTLETS} healthy outlets -> {healthy_to};"
+        f" outlet {hanging_outlet}: {hanging_what} ({hanging_clients} clients)"
     )
     kw: dict[str, Any] = {"generator": generator, "timeout": timeout, "workdir": workdir}
     if options.warmup > 0:

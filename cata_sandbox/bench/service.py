@@ -9,7 +9,8 @@ import msgspec
 
 from cata_sandbox import signing
 from cata_sandbox.bench.load import LoadTarget
-from cata_sandbox.bench.processes import cpu_seconds, rss_mb
+from cata_sandbox.bench.model import BenchError
+from cata_sandbox.bench.processes import cpu_seconds, descendants_cpu_seconds, rss_mb
 from cata_sandbox.clock import SYSTEM_CLOCK
 from cata_sandbox.delivery import webhook_request
 from cata_sandbox.partner.client import SandboxClient
@@ -48,6 +49,10 @@ class ServiceHandle:
     def cpu_seconds(self) -> float | None:
         return None if self.pid is None else cpu_seconds(self.pid)
 
+    def workers_cpu_seconds(self) -> float | None:
+        """CPU of the service's child processes (its adapter-script workers)."""
+        return None if self.pid is None else descendants_cpu_seconds(self.pid)
+
 
 def signed_webhook_request(url: str, secret: str, order: bytes) -> OutboundRequest:
     """The webhook request the service would send for ``order`` now, signed with ``secret``: the same
@@ -68,26 +73,32 @@ def webhook_direct_target(name: str, url: str, secret: str, order: bytes) -> Loa
 
 
 def revel_direct_target(name: str, order: bytes, settings: dict[str, Any]) -> LoadTarget:
-    """The request the Revel script (adapters/scripts/revel/order_dispatch.js) builds, for the direct run."""
+    """The request the Revel script builds for ``order`` (``_standard`` then ``revel/order_dispatch.js``,
+    as the pipeline chains them), for the direct run."""
     import asyncio
     import time
 
     from cata_sandbox.adapters import AdapterRuntime, load_catalog
 
-    credentials = ("baseUrl", "apiKey", "apiSecret")
-    data = {
+    outlet = {k: v for k, v in settings.items() if k not in ("baseUrl", "apiKey", "apiSecret")}
+    call: dict[str, Any] = {
         "providerSlug": "revel",
-        **{key: settings.get(key, "") for key in credentials},
+        **{k: settings[k] for k in ("baseUrl", "apiKey", "apiSecret")},
+        "webhookUrl": "",
+        "config": {},
+        "outlet": {"settings": outlet, "refCode": "bench"},
         "payload": msgspec.Raw(order),
-        "outlet": {"settings": {k: v for k, v in settings.items() if k not in credentials}},
     }
 
     async def build() -> Any:
         async with AdapterRuntime(load_catalog(), workers=1) as runtime:
-            return await runtime.run("revel", "order_dispatch", data, deadline=time.monotonic() + 30)
+            deadline = time.monotonic() + 30
+            standard = await runtime.run("_standard", "order_dispatch", call, deadline=deadline)
+            provider = {**call, "standard": msgspec.Raw(standard.text)}
+            return await runtime.run("revel", "order_dispatch", provider, deadline=deadline)
 
-    result = asyncio.run(build())
-    if result.request is None:
-        raise RuntimeError(f"the Revel script failed on the bench order: {result.error}")
-    request = result.request
-    return LoadTarget(name, request.url, dict(request.headers), [request.body or b""])
+    built = asyncio.run(build())
+    if built.request is None or built.request.body is None:
+        raise BenchError(f"the Revel script built no request for the bench order: {built.error}")
+    request = built.request
+    return LoadTarget(name, request.url, dict(request.headers), [request.body])

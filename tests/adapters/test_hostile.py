@@ -170,3 +170,35 @@ async def test_a_runaway_script_holds_a_worker_for_the_compute_limit_not_the_who
     )
     assert spun_for < 5
     assert (waited.error, waited.value) == (None, "done")
+
+
+@pytest.mark.parametrize(("share", "served"), [(None, True), (2, False)], ids=["capped", "uncapped"])
+async def test_a_script_that_spins_on_every_call_leaves_a_worker_to_the_other_scripts(
+    tmp_path: Path, host_http: HttpxHostHttp, share: int | None, served: bool
+) -> None:
+    write_script(tmp_path, "spin", "sync_products", "function transform() { while (true) {} }")
+    write_script(tmp_path, "ok", "sync_products", "function transform() { return 1; }")
+    catalog = load_catalog(tmp_path)
+    runtime = AdapterRuntime(catalog, workers=2, http=host_http, compute_limit=5, share=share)
+    await runtime.start()
+    try:
+        # Four spinning calls at once: uncapped, they hold both workers until their deadline (3 s).
+        spinning = [
+            asyncio.ensure_future(runtime.run("spin", "sync_products", {}, deadline=soon(3)))
+            for _ in range(4)
+        ]
+        await asyncio.sleep(0.2)  # let them take their workers first
+        answers = [await runtime.run("ok", "sync_products", {}, deadline=soon(0.5)) for _ in range(5)]
+        spun = await asyncio.gather(*spinning)
+        # The killed workers' replacements start before the pool closes (polled against a deadline).
+        if runtime._tasks:
+            await asyncio.wait(set(runtime._tasks), timeout=30)
+    finally:
+        await runtime.close()
+    assert all(result.error is not None for result in spun)
+    if served:
+        assert runtime.share == 1
+        assert [(a.error, a.value) for a in answers] == [(None, 1)] * 5
+    else:
+        assert answers[0].error is not None
+        assert answers[0].error.message.endswith("waiting for a free worker")

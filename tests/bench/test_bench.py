@@ -132,3 +132,19 @@ def test_fast_receiver_answers_with_an_external_order_id(path: str, status: int)
         assert response.json()["externalOrderId"]
         with pytest.raises(httpx.ReadTimeout):
             httpx.post(server.url + "/hang", content=b"{}", timeout=0.3)
+
+
+def test_revel_path_compares_path_2_with_path_1_on_the_same_receiver(tmp_path: Path) -> None:
+    out, data = run_bench(
+        tmp_path, "--path", "revel", "--duration", "2", "--warmup", "0.5", "--concurrency", "4"
+    )
+    assert "Path 2 posts the Revel script's request to http://127.0.0.1:" in out
+    assert re.search(rf"Path 1 \(webhook, same receiver\)\s+{FIGURE} /s", out)
+    assert re.search(rf"Path 2 / Path 1 throughput = {FIGURE} \((meets|BELOW) the target 0.7\)", out)
+    assert re.search(rf"script cost per dispatch: service CPU [+-]{FIGURE} ms over Path 1", out)
+    assert re.search(rf"worker CPU {FIGURE} ms \(_standard \+ revel", out)
+    assert data["dispatch"]["errors"] == 0
+    assert data["dispatch_failed"] == 0  # the receiver's Revel body is read as a success
+    assert data["path1"]["per_second"] > 0
+    assert data["path2_over_path1"] > 0
+    assert data["worker_cpu_ms_per_dispatch"] > 0
