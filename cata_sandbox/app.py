@@ -14,7 +14,7 @@ from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE, HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
-from cata_sandbox import __version__
+from cata_sandbox import __version__, inspector
 from cata_sandbox.adapters import AdapterRuntime
 from cata_sandbox.adapters.library import AdapterLibrary
 from cata_sandbox.api import hostile_input
@@ -40,7 +40,7 @@ from cata_sandbox.errors import (
     SandboxError,
     Unauthorized,
 )
-from cata_sandbox.net.transport import AiohttpTransport
+from cata_sandbox.net.transport import AiohttpTransport, trust
 from cata_sandbox.pipeline import ScriptPipeline, SenderHttp
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Store, new_api_key
@@ -149,7 +149,7 @@ def create_app(
         generated = await bootstrap_sandbox_tenant(store, settings, clock)
         if generated:
             print(f"Created tenant '{SANDBOX_TENANT}' with API key: {generated}", flush=True)
-        client_transport = transport or AiohttpTransport()
+        client_transport = transport or AiohttpTransport(ssl_context=trust(settings.ca_bundle))
         client = outbound_client(settings.dispatch_timeout_s, client_transport)
         runtime = AdapterRuntime(library.catalog, workers=max(1, settings.adapter_workers))
         dispatcher = Dispatcher(
@@ -195,6 +195,7 @@ def create_app(
             InboundController,
             AttemptController,
             apidoc_ui.assets_router(),
+            inspector.router(),
         ],
         dependencies={
             "services": Provide(provide_services, sync_to_thread=False),
@@ -214,5 +215,6 @@ def create_app(
         logging_config=None,
         request_max_body_size=settings.max_request_bytes,
         openapi_config=apidoc_ui.openapi_config(__version__),
+        template_config=inspector.template_config(),
         debug=False,
     )

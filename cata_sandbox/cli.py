@@ -59,7 +59,8 @@ def main() -> None:
     "--callback-policy",
     type=click.Choice(["allow-private", "public-only"]),
     default=None,
-    help="public-only refuses loopback, private, link-local, metadata addresses (default allow-private).",
+    help="public-only refuses loopback, private, link-local, metadata addresses and plain http://"
+    " (default allow-private).",
 )
 @click.option(
     "--adapters",
@@ -85,16 +86,21 @@ def serve(
     budget, and exits with status 0.
     """
     from cata_sandbox import serving
+    from cata_sandbox.net.transport import trust
 
-    settings = Settings.from_env(
-        host=host,
-        port=port,
-        database_url=database_url,
-        dispatch_timeout_s=dispatch_timeout,
-        log_level=log_level,
-        callback_policy=callback_policy,
-        adapters_dir=adapters_dir,
-    )
+    try:
+        settings = Settings.from_env(
+            host=host,
+            port=port,
+            database_url=database_url,
+            dispatch_timeout_s=dispatch_timeout,
+            log_level=log_level,
+            callback_policy=callback_policy,
+            adapters_dir=adapters_dir,
+        )
+        trust(settings.ca_bundle)  # a bad CATA_CA_BUNDLE is one line now, not a failed startup
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         serving.serve(settings, workers=workers, echo=click.echo)
     except serving.ServeError as exc:
@@ -165,6 +171,12 @@ def keys_create(tenant: str, database_url: str | None) -> None:
     default=None,
     help="Folder of adapter scripts adding to or overriding the built-in ones (env CATA_ADAPTERS_DIR).",
 )
+@click.option(
+    "--tls",
+    is_flag=True,
+    help="mock_pos also serves HTTPS on the 8 ports after --mock-port (the valid site, then one per TLS"
+    " fault), with a local CA kept beside the database (cata-sandbox-tls/) that the service trusts.",
+)
 def up(
     host: str | None,
     port: int | None,
@@ -173,6 +185,7 @@ def up(
     dispatch_timeout: float | None,
     log_level: str | None,
     adapters_dir: str | None,
+    tls: bool,
 ) -> None:
     """Start the dispatch service and mock_pos together, seeded for a partner (Ctrl-C stops both).
 
@@ -191,9 +204,13 @@ def up(
             log_level=log_level,
             adapters_dir=adapters_dir,
         )
-        asyncio.run(
-            run(UpOptions(settings, mock_port), echo=click.echo, warn=lambda line: click.echo(line, err=True))
-        )
+        from cata_sandbox.net.transport import trust
+        from cata_sandbox.partner.up_banner import default_tls_dir
+
+        trust(settings.ca_bundle)  # a bad CATA_CA_BUNDLE is one line, not a failed startup
+
+        options = UpOptions(settings, mock_port, default_tls_dir(settings.database_url) if tls else None)
+        asyncio.run(run(options, echo=click.echo, warn=lambda line: click.echo(line, err=True)))
     except (UpError, ValueError, CatalogError) as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -31,6 +31,9 @@ class Settings:
     adapters_dir: str | None = None
     # Worker processes running adapter scripts (each runs one call at a time).
     adapter_workers: int = min(2, os.cpu_count() or 1)
+    # A PEM file of certificate authorities trusted for outbound HTTPS on top of the system's bundle
+    # (`up --tls` sets mock_pos's sandbox CA). Env CATA_CA_BUNDLE.
+    ca_bundle: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -65,6 +68,8 @@ def _coerce(name: str, annotation: Any, raw: str) -> Any:
             return float(raw)
     except ValueError as exc:
         raise ValueError(f"environment variable for {name!r}: {raw!r} is not a number") from exc
+    if name == "ca_bundle" and not os.path.isfile(raw):
+        raise ValueError(f"CATA_CA_BUNDLE {raw!r} is not a file (a PEM file of trusted authorities)")
     if "CallbackPolicy" in kind and raw not in ("allow-private", "public-only"):
         raise ValueError(f"callback_policy must be 'allow-private' or 'public-only', not {raw!r}")
     return raw

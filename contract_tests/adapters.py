@@ -106,11 +106,12 @@ class RevelAdapter:
     # pos-apis.md §1: ``API-AUTHENTICATION: key:secret`` (mock Revel's default credentials below).
     auth_headers = {"API-AUTHENTICATION": "sandbox-key:sandbox-secret"}
 
-    def connect(self, scenario: Scenario) -> None:
+    def connect(self, scenario: Scenario, base_url: str | None = None) -> None:
+        """``base_url`` reaches mock_pos elsewhere (one of its HTTPS sites)."""
         scenario.outlet_provider(
             self.slug,
             {
-                "baseUrl": f"{scenario.target.mock_url}/revel",
+                "baseUrl": f"{base_url or scenario.target.mock_url}/revel",
                 # mock Revel's default credentials, from the mock itself
                 "apiKey": default_revel_config().api_key,
                 "apiSecret": default_revel_config().api_secret,

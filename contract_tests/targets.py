@@ -22,7 +22,7 @@ import msgspec
 import pytest
 
 from contract_tests import repro
-from mock_pos.client import MockAdmin, MockAdminError, entry_body
+from mock_pos.client import MockAdmin, MockAdminError, entry_body, entry_header_values
 
 IN_PROCESS_API_KEY = "contract-key"
 DEFAULT_BUDGET_S = 1.5
@@ -53,14 +53,21 @@ def in_process(budget_s: float = DEFAULT_BUDGET_S) -> Iterator[Target]:
     from cata_sandbox.settings import Settings
     from mock_pos.app import create_mock_pos
     from mock_pos.server import ServerThread
+    from mock_pos.tls import TlsSites
 
     with tempfile.TemporaryDirectory(prefix="cata-contract-") as tmp:
+        # mock_pos also serves its HTTPS sites (the TLS faults); the service trusts its CA.
+        tls = TlsSites.bind(Path(tmp) / "tls")
         settings = Settings(
             database_url=f"sqlite:///{Path(tmp) / 'contract.db'}",
             api_key=IN_PROCESS_API_KEY,
             dispatch_timeout_s=budget_s,
+            ca_bundle=str(tls.authority.ca_file),
         )
-        with ServerThread(create_app(settings)) as cata, ServerThread(create_mock_pos()) as mock:
+        with (
+            ServerThread(create_app(settings)) as cata,
+            ServerThread(create_mock_pos(tls=tls), tls=tls) as mock,
+        ):
             yield Target(cata.url, mock.url, IN_PROCESS_API_KEY, budget_s, exclusive=True)
 
 
@@ -101,16 +108,17 @@ def wait_until_up(target: Target, timeout: float = 30.0) -> None:
     while time.monotonic() < deadline:
         try:
             health = httpx.get(f"{target.cata_url}/health", timeout=2)
-            admin = httpx.get(f"{target.mock_url}/__admin/health", timeout=2)
-            if health.status_code == 200 and admin.status_code == 200:
+            with MockAdmin(target.mock_url, timeout=2) as admin:
+                admin.health()
+            if health.status_code == 200:
                 whoami = httpx.get(
                     f"{target.cata_url}/api/v1/auth/whoami", headers={"X-Api-Key": target.api_key}, timeout=2
                 )
                 if whoami.status_code != 200:
                     raise RuntimeError(f"--api-key is not accepted by {target.cata_url}: {whoami.text}")
                 return
-            problem = f"health {health.status_code}, mock admin {admin.status_code}"
-        except httpx.HTTPError as exc:
+            problem = f"health {health.status_code}"
+        except (httpx.HTTPError, MockAdminError) as exc:
             problem = str(exc)
         time.sleep(0.1)
     raise RuntimeError(f"servers not reachable within {timeout}s: {problem}")
@@ -173,11 +181,22 @@ class Scenario:
     def receiver_url(self) -> str:
         return f"{self.target.mock_url}/webhooks/{self.receiver}"
 
+    def tls_site(self, mode: str) -> str:
+        """The base URL of mock_pos's HTTPS site of TLS fault ``mode``; skips when mock_pos serves no HTTPS
+        (a live mock_pos started without ``--tls``)."""
+        try:
+            sites: dict[str, str] = self.admin.tls()["faults"]
+        except MockAdminError:
+            pytest.skip("mock_pos serves no HTTPS (start it with `mock-pos serve --tls`)")
+        return sites[mode]
+
     # --- setup ------------------------------------------------------------------------------
 
-    def webhook(self, *, probe: bool = False) -> str:
-        """Register the mock receiver as the outlet's webhook; the secret is wired on both sides."""
-        registration = {"outletId": self.outlet_id, "callbackUrl": self.receiver_url}
+    def webhook(self, *, probe: bool = False, base_url: str | None = None) -> str:
+        """Register the mock receiver as the outlet's webhook; the secret is wired on both sides.
+        ``base_url`` reaches mock_pos elsewhere (one of its HTTPS sites)."""
+        url = f"{base_url}/webhooks/{self.receiver}" if base_url else self.receiver_url
+        registration = {"outletId": self.outlet_id, "callbackUrl": url}
         self.steps.register_webhook(registration)
         response = self.cata.post("/api/v1/webhooks/register", json=registration)
         assert response.status_code == 201, response.text
@@ -259,10 +278,7 @@ def body_of(entry: dict[str, Any]) -> bytes:
 
 def headers_of(entry: dict[str, Any]) -> dict[str, list[str]]:
     """Journal headers by lower-case name (every value kept: a header sent twice is a finding)."""
-    found: dict[str, list[str]] = {}
-    for name, value in entry["headers"]:
-        found.setdefault(name.lower(), []).append(value)
-    return found
+    return entry_header_values(entry)
 
 
 def decode(text: bytes | str) -> Any:

@@ -5,7 +5,9 @@ For any fault mode of mock_pos, with its parameters drawn over their whole range
 budget, resets, malformed and HTML bodies, redirects), the dispatch answer's ``dispatched`` and ``reason``
 are exactly what the seed's table prescribes, on both paths: Path 1 (webhook to a mock receiver) and
 Path 2 (``builtInTransformer`` against a POS mock). The expected values are written here from the seed,
-not computed by the service's code.
+not computed by the service's code. The TLS faults (each an HTTPS site of mock_pos) are the seed's
+"transport-level failure (DNS, TCP, TLS, timeout)": ``http request failed: <detail>``, the detail
+naming TLS.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from hypothesis import strategies as st
 
 from contract_tests import deviations
 from contract_tests import strategies as s
-from contract_tests.adapters import ADAPTERS, with_mock
+from contract_tests.adapters import ADAPTERS, RevelAdapter, with_mock
 from contract_tests.checks import dispatch_answer
 from contract_tests.jsontext import write
 from contract_tests.profiles import examples
-from contract_tests.seed import SLOW_MODES, assert_matches, expected
+from contract_tests.seed import SLOW_MODES, TRANSPORT_FAILURE, TRANSPORT_PREFIX, assert_matches, expected
 from contract_tests.targets import Servers
 
 # The order matters little here (property 1 covers it); smaller orders keep the fault examples quick.
@@ -95,5 +97,36 @@ def test_pos_failure_reasons_are_the_seeds(servers: Servers, slug: str, variant:
             record = adapter.accepted(scenario, answer["externalOrderId"])
             assert record is not None, answer
             assert adapter.pos_view(record).reference == scenario.order_ref
+
+    prop()
+
+
+@pytest.mark.parametrize("mode", s.TLS_FAULTS)
+@pytest.mark.parametrize("path", ["webhook", "revel"])
+def test_tls_failure_reasons_are_the_seeds(servers: Servers, path: str, mode: str) -> None:
+    revel = RevelAdapter()
+    webhook = path == "webhook"
+    shape = (
+        ORDER_SHAPE if webhook else s.OrderShape(catalogue=revel.catalogue(servers.scenario()), max_items=2)
+    )
+
+    @settings(max_examples=examples("reasons_tls"))
+    @given(order=s.orders(shape), style=s.wire_styles())
+    def prop(order: dict[str, Any], style: Any) -> None:
+        scenario = servers.scenario()
+        site = scenario.tls_site(mode)
+        if webhook:
+            scenario.webhook(base_url=site)
+        else:
+            revel.connect(scenario, base_url=site)
+        body = s.envelope(
+            scenario.outlet_id, write(order, style), transformer=None if webhook else revel.slug
+        )
+        answer = dispatch_answer(scenario.dispatch(body))
+
+        assert_matches(answer, TRANSPORT_FAILURE)
+        assert answer["reason"].startswith(f"{TRANSPORT_PREFIX}TLS "), answer
+        if webhook:  # nothing reached the receiver: the handshake failed before the request
+            assert scenario.journal() == []
 
     prop()

@@ -80,6 +80,22 @@ def decode_input(body: bytes, type_: Any) -> Any:
         raise BadAdminInput(f"body is not valid JSON: {exc}") from exc
 
 
+def refuse_tls_mode(body: bytes, tls: dict[str, Any] | None) -> None:
+    """A ``tls:*`` mode is a site, not a per-request fault: say where it is instead of "unknown tag"."""
+    try:
+        mode = msgspec.json.decode(body or b"{}").get("mode")
+    except (msgspec.DecodeError, AttributeError):
+        return
+    if isinstance(mode, str) and mode.startswith("tls:"):
+        where = (tls or {}).get("faults", {}).get(mode)
+        site = f"send to {where}" if where else "start mock_pos with --tls and send to its site"
+        raise BadAdminInput(
+            f"{mode} happens in the TLS handshake, before any request is read, so it is not an admin fault:"
+            f" {site} (GET /__admin/tls lists the sites)",
+            "mode",
+        )
+
+
 class FinalizeInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, rename="camel"):
     """Body of ``POST /__admin/revel/finalize``."""
 
@@ -100,6 +116,13 @@ class AdminController(Controller):
     async def health(self) -> dict[str, str]:
         """Liveness."""
         return {"status": "ok"}
+
+    @get("/tls")
+    async def tls(self, mock: NamedDependency[MockPosState]) -> dict[str, Any]:
+        """The sandbox CA file and the HTTPS URL of the valid site and of each TLS fault."""
+        if mock.tls is None:
+            raise UnknownResource("mock_pos serves no HTTPS: start it with `mock-pos serve --tls`")
+        return mock.tls
 
     @post("/reset", status_code=200)
     async def reset(self, mock: NamedDependency[MockPosState]) -> dict[str, str]:
@@ -179,6 +202,7 @@ class AdminController(Controller):
     @post("/faults", status_code=201)
     async def add_fault(self, mock: NamedDependency[MockPosState], body: RawBody) -> dict[str, Any]:
         """Activate a fault; answers with it, including its ``id``."""
+        refuse_tls_mode(body, mock.tls)
         spec: FaultSpec = decode_input(body, FaultSpec)
         try:
             check_fault(spec)

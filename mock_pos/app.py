@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import httpx
 from litestar import Litestar
 from litestar.di import Provide
@@ -16,15 +18,24 @@ from mock_pos.receivers import webhook_handler
 from mock_pos.revel import revel_handler
 from mock_pos.state import Clock, MockPosState, utc_now
 
+if TYPE_CHECKING:
+    from mock_pos.tls import TlsSites
 
-def create_mock_pos(*, clock: Clock = utc_now, transport: httpx.AsyncBaseTransport | None = None) -> Litestar:
+
+def create_mock_pos(
+    *,
+    clock: Clock = utc_now,
+    transport: httpx.AsyncBaseTransport | None = None,
+    tls: TlsSites | None = None,
+) -> Litestar:
     """A fresh mock_pos app with its own in-memory state.
 
     ``clock`` stamps journal entries and orders; ``transport`` (optional) carries the mock's own outbound
     calls — receiver probes and Revel finalize webhooks. Serve it with :class:`mock_pos.server.ServerThread`
     (or ``mock-pos serve``): the ``reset`` and 1xx faults need that server's connection registry.
+    ``tls`` (the HTTPS sites the server also runs) is what ``GET /__admin/tls`` reports.
     """
-    state = MockPosState(clock=clock, outbound=Outbound(transport))
+    state = MockPosState(clock=clock, outbound=Outbound(transport), tls=tls.describe() if tls else None)
 
     def provide_state() -> MockPosState:
         return state

@@ -18,6 +18,14 @@ def entry_headers(entry: dict[str, Any]) -> dict[str, str]:
     return {name.lower(): value for name, value in entry["headers"]}
 
 
+def entry_header_values(entry: dict[str, Any]) -> dict[str, list[str]]:
+    """Every value of each request header by lower-case name (a header sent twice keeps both)."""
+    found: dict[str, list[str]] = {}
+    for name, value in entry["headers"]:
+        found.setdefault(name.lower(), []).append(value)
+    return found
+
+
 class MockAdminError(Exception):
     """mock_pos refused an admin call or could not be reached; the message is one line."""
 
@@ -61,6 +69,15 @@ class MockAdmin:
         found: dict[str, Any] = self._call("GET", "/health", 200)
         return found
 
+    def reset(self) -> None:
+        """No faults, journal or receivers; every mocked POS back to its defaults."""
+        self._call("POST", "/reset", 200)
+
+    def tls(self) -> dict[str, Any]:
+        """``caFile``, ``url`` (the valid HTTPS site) and ``faults`` (TLS fault mode -> its base URL)."""
+        found: dict[str, Any] = self._call("GET", "/tls", 200)
+        return found
+
     def add_fault(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Activate a fault (``{"target", "mode", <params>, "times"?, "match"?}``); returns it with its id."""
         fault: dict[str, Any] = self._call("POST", "/faults", 201, json=spec)
@@ -72,6 +89,9 @@ class MockAdmin:
 
     def remove_fault(self, fault_id: int) -> None:
         self._call("DELETE", f"/faults/{fault_id}", 204)
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/faults", 204)
 
     def configure_receiver(self, name: str, secret: str | None, **options: Any) -> dict[str, Any]:
         """Create or change receiver ``name`` (``options``: its other settings, such as a probe)."""
@@ -92,6 +112,22 @@ class MockAdmin:
     def configure_revel(self, config: dict[str, Any]) -> dict[str, Any]:
         updated: dict[str, Any] = self._call("PUT", "/revel", 200, json=config)
         return updated
+
+    def revel_orders(self) -> list[dict[str, Any]]:
+        """Orders mock Revel accepted (decimals as exact strings)."""
+        orders: list[dict[str, Any]] = self._call("GET", "/revel/orders", 200)
+        return orders
+
+    def revel_finalize(self, order_id: int, url: str, **options: Any) -> dict[str, Any]:
+        """Have mock Revel POST its ``order.finalized`` webhook for ``order_id`` to ``url`` now.
+
+        ``options``: the rest of the body (``headers``, ...). Returns ``{"status", "body"}``: the answer
+        mock Revel got, its body as text.
+        """
+        answer: dict[str, Any] = self._call(
+            "POST", "/revel/finalize", 200, json={"orderId": order_id, "url": url, **options}
+        )
+        return answer
 
     # --- mock Lightspeed ------------------------------------------------------------------------
 

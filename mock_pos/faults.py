@@ -168,6 +168,9 @@ _DIRECTIVE = re.compile(
 )
 
 
+_TLS_DIRECTIVE = re.compile(r"mock:(?P<mode>tls:[a-z-]+)")
+
+
 class DirectiveError(ValueError):
     """A ``mock:`` directive was found but its argument does not make a fault."""
 
@@ -179,6 +182,12 @@ def find_directive(notes: Iterable[str], target: str) -> FaultSpec | None:
     arguments use the first word of it, so ``mock:status:503 please`` means 503.
     """
     for note in notes:
+        tls = _TLS_DIRECTIVE.search(note)
+        if tls is not None:
+            raise DirectiveError(
+                f"mock:{tls['mode']} cannot act from the notes: the TLS handshake is over once they are read;"
+                f" send to mock_pos's {tls['mode']} HTTPS site instead (GET /__admin/tls)"
+            )
         found = _DIRECTIVE.search(note)
         if found is not None:
             return _directive_fault(found["mode"], found["shape"], (found["arg"] or "").strip(), target)

@@ -16,14 +16,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+if TYPE_CHECKING:
+    from mock_pos.tls import TlsSites
 
 TRANSPORTS_STATE_KEY = "mock_pos.transports"
 """Key of the connection registry inside uvicorn's lifespan state (and so inside every ``scope["state"]``)."""
@@ -84,6 +88,7 @@ def build_config(
     log_level: str = "warning",
     embedded: bool = True,
     drain_s: float = 1.0,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> uvicorn.Config:
     """The uvicorn config every mock server uses, embedded in tests or started by ``mock-pos serve``.
 
@@ -92,7 +97,7 @@ def build_config(
     ``ws="none"`` keeps the websockets library (and its deprecation warnings) out. Embedded servers leave
     the process's logging configuration alone; ``mock-pos serve`` logs in the line format of
     :mod:`mock_pos.logs`. ``drain_s`` is how long a shutdown lets requests in flight finish
-    (:class:`MockServer`).
+    (:class:`MockServer`). ``ssl_context`` serves HTTPS with that context (:mod:`mock_pos.tls`).
     """
     from mock_pos.logs import log_config
 
@@ -111,6 +116,7 @@ def build_config(
         proxy_headers=False,
         # MockServer aborts what is left after drain_s; uvicorn's own cancelling is only the last resort.
         timeout_graceful_shutdown=int(drain_s) + 2,
+        ssl_context_factory=(lambda _config, _default: ssl_context) if ssl_context is not None else None,
         **extra,
     )
 
@@ -119,12 +125,49 @@ class MockServer(uvicorn.Server):
     """uvicorn for mock_pos: a shutdown lets requests in flight finish for ``drain_s`` seconds, then aborts
     the connections still open, so a long ``delay`` fault ends quietly instead of being cancelled mid-way
     (which uvicorn reports with a traceback). ``own_signals=False`` leaves SIGINT/SIGTERM to the caller.
+    With ``tls`` the same app is also served on every HTTPS site of :class:`mock_pos.tls.TlsSites`, in
+    the same loop, started before this server reports ``started`` and stopped after it.
     """
 
-    def __init__(self, config: uvicorn.Config, *, drain_s: float = 1.0, own_signals: bool = True) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        *,
+        drain_s: float = 1.0,
+        own_signals: bool = True,
+        tls: TlsSites | None = None,
+    ) -> None:
         super().__init__(config)
         self.drain_s = drain_s
         self.own_signals = own_signals
+        self.tls = tls
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.tls is None:
+            await super().serve(sockets)
+            return
+        sites = [
+            (MockServer(self._https_config(context, self.tls.port(name)), own_signals=False), name)
+            for name, context in self.tls.app_sites().items()
+        ]
+        tasks = [asyncio.create_task(site.serve([self.tls.sockets[name]])) for site, name in sites]
+        try:
+            await self.tls.start_raw_sites()
+            deadline = asyncio.get_running_loop().time() + 10.0
+            while not all(site.started for site, _ in sites):
+                if any(task.done() for task in tasks) or asyncio.get_running_loop().time() > deadline:
+                    raise RuntimeError("mock_pos's HTTPS sites did not start")
+                await asyncio.sleep(0.005)
+            await super().serve(sockets)
+        finally:
+            for site, _ in sites:
+                site.should_exit = True
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self.tls.close_raw_sites()
+
+    def _https_config(self, context: ssl.SSLContext, port: int) -> uvicorn.Config:
+        app: Callable[..., Any] = self.config.app  # type: ignore[assignment]  # the app object given
+        return build_config(app, host=self.config.host, port=port, lifespan="off", ssl_context=context)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -179,8 +222,10 @@ class ServerThread:
         *,
         lifespan: LifespanMode = "on",
         startup_timeout: float = 10.0,
+        tls: TlsSites | None = None,
     ) -> None:
         self.app = app
+        self.tls = tls
         self.host = host
         self._requested_port = port
         self._lifespan: LifespanMode = lifespan
@@ -210,7 +255,7 @@ class ServerThread:
         sock = bind_socket(self.host, self._requested_port)
         port = int(sock.getsockname()[1])
         config = build_config(self.app, host=self.host, port=port, lifespan=self._lifespan)
-        server = MockServer(config)
+        server = MockServer(config, tls=self.tls)
         thread = threading.Thread(
             target=self._run, args=(server, sock), name=f"mock-pos-server-{port}", daemon=True
         )

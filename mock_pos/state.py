@@ -303,6 +303,8 @@ class MockPosState:
     revel: RevelStore = field(default_factory=RevelStore)
     lightspeed: LightspeedStore = field(default_factory=LightspeedStore)
     atlas: AtlasStore = field(default_factory=AtlasStore)
+    # The HTTPS sites (`mock-pos serve --tls`): the CA file and each site's URL; None without --tls.
+    tls: dict[str, Any] | None = None
 
     def reset(self) -> None:
         """``POST /__admin/reset``: no faults, journal or receivers; every mocked POS back to its defaults."""

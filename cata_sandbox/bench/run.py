@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import msgspec
 
-from cata_sandbox import signing
 from cata_sandbox.bench.load import LoadTarget, run_load, wrk_path
 from cata_sandbox.bench.model import BENCH_ORDER, DIRECT, DISPATCH, HEALTHY_OUTLETS, BenchError, Generator
 from cata_sandbox.bench.processes import Child, start_fast_receiver, start_mock_pos, start_service
@@ -23,11 +22,11 @@ from cata_sandbox.bench.report import BenchOptions, BenchReport
 from cata_sandbox.bench.service import (
     ServiceHandle,
     revel_direct_target,
+    signed_webhook_request,
     webhook_direct_target,
 )
-from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.delivery import attempt_headers, webhook_request
-from cata_sandbox.partner.client import dispatch_body
+from cata_sandbox.delivery import attempt_headers
+from cata_sandbox.partner.client import SandboxClient, dispatch_body
 
 
 @contextlib.contextmanager
@@ -88,9 +87,9 @@ def run_bench(options: BenchOptions, echo: Callable[[str], None] = print) -> Ben
             fast = start_fast_receiver(workdir)
             children.append(fast)
             receiver_base = fast.url
-        with httpx.Client(base_url=service_url, headers={"X-Api-Key": api_key}, timeout=30) as client:
-            service = ServiceHandle(service_url, api_key, pid, client)
-            service.call("GET", "/api/v1/auth/whoami")
+        with SandboxClient(service_url, api_key, timeout=30) as client:
+            service = ServiceHandle(client, api_key, pid)
+            client.whoami()
             report = BenchReport(
                 options=asdict(options) | {"api_key": "[redacted]" if options.api_key else None},
                 generator=generator,
@@ -113,7 +112,7 @@ def run_bench(options: BenchOptions, echo: Callable[[str], None] = print) -> Ben
 def your_receiver(service: ServiceHandle, url: str, echo: Callable[[str], None]) -> tuple[str, str]:
     """(outlet, secret) of the active webhook already pointing at ``url``, once ``url`` accepted one
     delivery signed with that secret; else :class:`BenchError` saying what to do (nothing is stored)."""
-    hooks = [h for h in service.call("GET", "/api/v1/webhooks")["webhooks"] if h["isActive"]]
+    hooks = [h for h in service.api.list_webhooks() if h["isActive"]]
     mine = [h for h in hooks if h["callbackUrl"] == url and "order.paid" in h["events"]]
     if not mine:
         raise BenchError(
@@ -121,15 +120,9 @@ def your_receiver(service: ServiceHandle, url: str, echo: Callable[[str], None])
             f" {url}` or `cata-sandbox register`), configure the secret it prints, then run the bench again"
         )
     hook = mine[-1]
-    secret: str = service.call("GET", f"/api/v1/webhooks/{hook['id']}/secret")["secret"]
+    secret = service.api.webhook_secret(int(hook["id"]))
     order = msgspec.json.encode(BENCH_ORDER)
-    request = webhook_request(
-        url,
-        order,
-        signing.sign(secret, order),
-        event="order.paid",
-        timestamp=int(SYSTEM_CLOCK.now().timestamp()),
-    )
+    request = signed_webhook_request(url, secret, order)
     headers = attempt_headers(request, str(uuid.uuid4()))
     try:
         answer = httpx.post(url, content=order, headers=headers, timeout=30, follow_redirects=False)

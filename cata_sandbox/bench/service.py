@@ -5,60 +5,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import msgspec
 
 from cata_sandbox import signing
 from cata_sandbox.bench.load import LoadTarget
-from cata_sandbox.bench.model import BenchError
 from cata_sandbox.bench.processes import cpu_seconds, rss_mb
 from cata_sandbox.clock import SYSTEM_CLOCK
 from cata_sandbox.delivery import webhook_request
+from cata_sandbox.partner.client import SandboxClient
 from cata_sandbox.partner.up import revel_settings
+from cata_sandbox.transformers import OutboundRequest
 
 
 @dataclass
 class ServiceHandle:
-    """The sandbox under test, reached over HTTP with an API key."""
+    """The sandbox under test: its API through :class:`SandboxClient`, its process for RSS and CPU."""
 
-    url: str
+    api: SandboxClient
     api_key: str
     pid: int | None
-    client: httpx.Client
 
-    def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        try:
-            response = self.client.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise BenchError(f"{method} {self.url}{path} failed: {exc}") from exc
-        if response.status_code >= 300:
-            raise BenchError(
-                f"{method} {self.url}{path} answered {response.status_code}: {response.text[:300]}"
-            )
-        data: dict[str, Any] = response.json()
-        return data
+    @property
+    def url(self) -> str:
+        return self.api.url
 
     def register_webhook(self, outlet_id: str, callback_url: str) -> str:
-        webhook = self.call(
-            "POST", "/api/v1/webhooks/register", json={"outletId": outlet_id, "callbackUrl": callback_url}
-        )["webhook"]
-        secret: str = webhook["secret"]
-        return secret
+        return str(self.api.register_webhook(outlet_id, callback_url)["secret"])
 
     def map_revel(self, outlet_id: str, mock_url: str) -> dict[str, Any]:
         """Map the outlet to mock Revel at ``mock_url`` with the settings ``up`` gives ``outlet-revel``."""
         settings = revel_settings(mock_url)
-        self.call(
-            "PUT",
-            f"/api/v1/outlet-providers/{outlet_id}",
-            json={"providerSlug": "revel", "settings": settings},
-        )
+        self.api.map_provider(outlet_id, "revel", settings)
         return settings
 
     def failed_orders(self, outlet_id: str) -> int:
-        listing = self.call(
-            "GET", "/api/v1/orders", params={"outletId": outlet_id, "status": "failed", "limit": 1}
-        )
+        listing = self.api.list_orders(outlet_id=outlet_id, status="failed", limit=1)
         return int(listing.get("total", 0))
 
     def rss_mb(self) -> float | None:
@@ -68,16 +49,21 @@ class ServiceHandle:
         return None if self.pid is None else cpu_seconds(self.pid)
 
 
-def webhook_direct_target(name: str, url: str, secret: str, order: bytes) -> LoadTarget:
-    """The webhook request the service would send for ``order``, for the direct run: the same request
-    (:func:`cata_sandbox.delivery.webhook_request`), with a fresh ``X-Cata-Delivery-ID`` per request."""
-    request = webhook_request(
+def signed_webhook_request(url: str, secret: str, order: bytes) -> OutboundRequest:
+    """The webhook request the service would send for ``order`` now, signed with ``secret``: the same
+    request (:func:`cata_sandbox.delivery.webhook_request`), without a delivery id yet."""
+    return webhook_request(
         url,
         order,
         signing.sign(secret, order),
         event="order.paid",
         timestamp=int(SYSTEM_CLOCK.now().timestamp()),
     )
+
+
+def webhook_direct_target(name: str, url: str, secret: str, order: bytes) -> LoadTarget:
+    """:func:`signed_webhook_request` for the direct run, with a fresh ``X-Cata-Delivery-ID`` per request."""
+    request = signed_webhook_request(url, secret, order)
     return LoadTarget(name, request.url, dict(request.headers), [request.body], fresh_delivery_id=True)
 
 

@@ -33,6 +33,33 @@ _NO_CONNECTION_ERRNOS = frozenset(
 
 _NO_CONNECTION_TYPES = (ssl.SSLError, socket.gaierror, aiohttp.ClientConnectorError, httpx.ConnectError)
 
+# The TLS words other modules name (trigger's expectations): each is followed by " (host:port)".
+TLS_EXPIRED = "TLS certificate has expired"
+TLS_OTHER_HOST = "TLS certificate is for another host"
+TLS_SELF_SIGNED = "TLS certificate is self-signed"
+TLS_UNTRUSTED_ROOT = "TLS certificate chain ends at an untrusted authority"
+TLS_INCOMPLETE = (
+    "TLS certificate chain is incomplete: an intermediate certificate is missing or its issuer is unknown"
+)
+TLS_OLD_PROTOCOL = "TLS protocol version refused (the server offers nothing from TLS 1.2 on)"
+TLS_HANDSHAKE_RESET = "TLS handshake cut off: the server reset the connection"
+# OpenSSL's X509_V_ERR_* codes (``SSLCertVerificationError.verify_code``), in the service's words.
+_VERIFY_WORDS = {
+    9: "TLS certificate is not valid yet",
+    10: TLS_EXPIRED,
+    18: TLS_SELF_SIGNED,
+    19: TLS_UNTRUSTED_ROOT,
+    2: TLS_INCOMPLETE,
+    20: TLS_INCOMPLETE,
+    21: TLS_INCOMPLETE,
+    62: TLS_OTHER_HOST,
+    64: TLS_OTHER_HOST,
+}
+# OpenSSL reasons meaning client and server share no protocol version (the client requires TLS 1.2+).
+_VERSION_REASONS = frozenset(
+    {"TLSV1_ALERT_PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL", "WRONG_SSL_VERSION", "NO_PROTOCOLS_AVAILABLE"}
+)
+
 
 class FailureKind(enum.Enum):
     """What kind of trouble ended an exchange without an HTTP answer."""
@@ -43,19 +70,26 @@ class FailureKind(enum.Enum):
     NOT_SENT = "not-sent"  # the request was never attempted (an invalid URL, a refused destination)
 
 
-def describe_failure(exc: BaseException, url: str = "") -> str:
-    """One line saying what went wrong, for any exception an outbound exchange can raise."""
+def describe_failure(exc: BaseException, url: str = "", *, connecting: bool = False) -> str:
+    """One line saying what went wrong, for any exception an outbound exchange can raise.
+
+    ``connecting`` says the failure came while connecting (a bare socket's error carries no sign of it,
+    unlike the transports' connect errors)."""
     where = _host_port(url)
     chain = _chain(exc)
 
     def find(kind: type[BaseException] | tuple[type[BaseException], ...]) -> BaseException | None:
         return next((link for link in chain if isinstance(link, kind)), None)
 
-    if isinstance(found := find(ssl.SSLCertVerificationError), ssl.SSLCertVerificationError):
-        return f"TLS certificate verification failed{where}: {found.verify_message or 'not trusted'}"
-    if isinstance(found := find(ssl.SSLError), ssl.SSLError):
-        reason = (found.reason or "error").lower().replace("_", " ")
-        return f"TLS handshake failed{where}: {reason}"
+    verify = next((link for link in chain if isinstance(getattr(link, "verify_code", None), int)), None)
+    if isinstance(verify, ssl.SSLCertVerificationError):
+        words = _VERIFY_WORDS.get(verify.verify_code)
+        if words is not None:
+            return f"{words}{where}"
+        return f"TLS certificate verification failed{where}: {verify.verify_message or 'not trusted'}"
+    tls = _tls_words(chain, url, connecting)
+    if tls is not None:
+        return f"{tls}{where}"
     if find(socket.gaierror) is not None:
         return f"DNS lookup failed for {_host(url) or 'the host'}"
     for link in chain:
@@ -72,6 +106,26 @@ def describe_failure(exc: BaseException, url: str = "") -> str:
     root = chain[-1]
     text = str(root).strip().splitlines()[0] if str(root).strip() else ""
     return f"{type(root).__name__}: {text}" if text else type(root).__name__
+
+
+def _tls_words(chain: list[BaseException], url: str, connecting: bool) -> str | None:
+    """A TLS handshake's failure other than an untrusted certificate, or ``None``."""
+    handshake = next((link for link in chain if isinstance(getattr(link, "reason", None), str)), None)
+    if handshake is not None and getattr(handshake, "reason", None) in _VERSION_REASONS:
+        return TLS_OLD_PROTOCOL
+    https = url.lower().startswith("https:")
+    connecting = connecting or any(
+        isinstance(link, (aiohttp.ClientConnectorError, httpx.ConnectError)) for link in chain
+    )
+    if https and connecting:
+        # Cut while connecting to an https URL: TCP had connected (else: refused), so in the handshake.
+        if any(isinstance(link, OSError) and link.errno == errno.ECONNRESET for link in chain):
+            return TLS_HANDSHAKE_RESET
+        if any(isinstance(link, (ssl.SSLEOFError, ConnectionResetError)) for link in chain):
+            return "TLS handshake cut off: the server closed the connection"
+    if isinstance(handshake, ssl.SSLError):
+        return f"TLS handshake failed: {(handshake.reason or 'error').lower().replace('_', ' ')}"
+    return None
 
 
 def failure_kind(exc: BaseException) -> FailureKind:

@@ -5,7 +5,9 @@ on loopback and private networks. ``public-only`` is what a production webhook s
 server-side request forgery: loopback, private, link-local, carrier-grade NAT, unspecified, multicast,
 reserved and cloud metadata destinations are refused, for IP literals and for every address a host name
 resolves to. The engine checks again right before each send, so a name that resolved to a public address
-at registration and to a private one later (DNS rebinding) is still refused.
+at registration and to a private one later (DNS rebinding) is still refused. ``public-only`` also refuses
+plain ``http://`` (production Cata calls HTTPS only), after the address checks, so a private ``http://``
+destination is refused for what it leads to.
 
 ``resolve_host`` is the one seam for name resolution; tests replace it to control what a name resolves to.
 """
@@ -25,6 +27,10 @@ Address: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver: TypeAlias = Callable[[str, int], Awaitable[list[str]]]
 
 PUBLIC_ONLY: CallbackPolicy = "public-only"
+PLAIN_HTTP_REFUSED = (
+    "plain http:// is not allowed by callback_policy public-only (production Cata calls HTTPS only):"
+    " use an https:// URL"
+)
 
 # Instance metadata services: AWS/GCP/Azure/OpenStack (IPv4 and AWS's IPv6), AWS ECS task metadata,
 # Alibaba Cloud. Most are link-local anyway; naming them makes the refusal say what they are.
@@ -130,3 +136,5 @@ async def check_destination(url: str, policy: CallbackPolicy) -> None:
                 f"destination address {candidate} ({why}) is not allowed by callback_policy public-only",
                 address=candidate,
             )
+    if parts.scheme.lower() != "https":
+        raise DestinationRefused(PLAIN_HTTP_REFUSED, address=host)

@@ -9,6 +9,9 @@ of a dispatch's CPU (README, Performance). Both paths share one aiohttp session 
 
 from __future__ import annotations
 
+import ssl
+
+import certifi
 import httpx
 import yarl
 from aiohttp import ClientSession, ClientTimeout, DummyCookieJar, TCPConnector
@@ -22,9 +25,27 @@ _NO_TIMEOUT = ClientTimeout()
 _URL_CACHE_SIZE = 1024
 
 
+def trust(ca_bundle: str | None = None) -> ssl.SSLContext:
+    """The client TLS context of every outbound call: the system's trusted authorities (OpenSSL's default
+    paths, ``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured) and certifi's bundle (what httpx trusted before,
+    and all a system without a store of its own has), plus those in ``ca_bundle`` (a PEM file, setting
+    ``CATA_CA_BUNDLE``); hostnames checked; TLS 1.2 or newer."""
+    context = ssl.create_default_context()
+    context.load_verify_locations(cafile=certifi.where())
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if ca_bundle:
+        try:
+            context.load_verify_locations(cafile=ca_bundle)
+        except (OSError, ssl.SSLError) as exc:
+            raise ValueError(
+                f"CATA_CA_BUNDLE {ca_bundle!r} is not a readable PEM file of certificates"
+            ) from exc
+    return context
+
+
 class AiohttpTransport(_HttpxAiohttpTransport):
-    def __init__(self, *, max_connections: int = 512) -> None:
-        super().__init__(limits=httpx.Limits(max_connections=max_connections))
+    def __init__(self, *, max_connections: int = 512, ssl_context: ssl.SSLContext | None = None) -> None:
+        super().__init__(limits=httpx.Limits(max_connections=max_connections), verify=ssl_context or trust())
         self._urls: dict[str, yarl.URL] = {}
 
     def get_client(self) -> ClientSession:

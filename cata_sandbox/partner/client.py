@@ -30,7 +30,16 @@ def dispatch_body(outlet_id: str, order: bytes, transformer: str | None = None, 
 
 
 class ApiError(Exception):
-    """The service refused a request or could not be reached; the message is one line for the user."""
+    """The service refused a request or could not be reached; the message is one line for the user.
+
+    ``status`` and ``detail`` are the answer's HTTP status and the service's own message (``status`` is
+    None when no answer came), for callers that show them shorter than the whole message.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, detail: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = detail or message
 
 
 def describe_transport_error(exc: httpx.HTTPError) -> str:
@@ -61,16 +70,21 @@ def check(response: httpx.Response, *expected: int, where: str = "") -> dict[str
     """
     if response.status_code not in (expected or (200,)):
         hint = " (check --api-key / CATA_API_KEY)" if response.status_code == 401 else ""
+        detail = _message(response)
         raise ApiError(
             f"{response.request.method} {response.request.url.path} answered HTTP {response.status_code}: "
-            f"{_message(response)}{hint}{where}"
+            f"{detail}{hint}{where}",
+            status=response.status_code,
+            detail=detail,
         )
     try:
         body: dict[str, Any] = response.json()
     except ValueError:
         raise ApiError(
             f"{response.request.url} answered HTTP {response.status_code} with a body that is not JSON:"
-            f" is it a cata-sandbox?{where}"
+            f" is it a cata-sandbox?{where}",
+            status=response.status_code,
+            detail="the answer is not JSON",
         ) from None
     return body
 
@@ -205,6 +219,11 @@ class SandboxClient:
         webhook: dict[str, Any] = body["webhook"]
         return webhook, True
 
+    def map_outlet(self, outlet_id: str, provider_slug: str, settings: dict[str, Any]) -> dict[str, Any]:
+        """``PUT /api/v1/outlet-providers/{outletId}``: map the outlet to a POS with these settings."""
+        body = {"providerSlug": provider_slug, "externalId": "1", "settings": settings}
+        return self._call("PUT", f"/api/v1/outlet-providers/{outlet_id}", 200, 201, json=body)
+
     def whoami(self) -> dict[str, Any]:
         return self._call("GET", "/api/v1/auth/whoami")
 
@@ -219,9 +238,9 @@ class SandboxClient:
         return webhook
 
     def list_orders(
-        self, *, status: str | None = None, outlet_id: str | None = None, limit: int = 50
+        self, *, status: str | None = None, outlet_id: str | None = None, limit: int = 50, offset: int = 0
     ) -> dict[str, Any]:
-        params: dict[str, Any] = {"limit": limit}
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
         if status is not None:
             params["status"] = status
         if outlet_id is not None:
@@ -231,8 +250,21 @@ class SandboxClient:
     def get_order(self, order_id: str) -> tuple[dict[str, Any], bytes]:
         """The stored order (parsed) and the whole answer's bytes (the order JSON keeps its exact text)."""
         response = self._send("GET", f"/api/v1/orders/{order_id}")
-        order: dict[str, Any] = check(response)["order"]
+        order: dict[str, Any] = check(response, where=self.hint)["order"]
         return order, response.content
+
+    def redispatch(self, order_id: str) -> dict[str, Any]:
+        """``POST /api/v1/orders/{orderId}/redispatch``: the stored order sent again; the dispatch answer."""
+        return self._call("POST", f"/api/v1/orders/{order_id}/redispatch")
+
+    def map_provider(
+        self, outlet_id: str, slug: str, settings: dict[str, Any], external_id: str | None = None
+    ) -> dict[str, Any]:
+        """``PUT /api/v1/outlet-providers/{outletId}``: route the outlet through transformer ``slug``."""
+        body: dict[str, Any] = {"providerSlug": slug, "settings": settings}
+        if external_id is not None:
+            body["externalId"] = external_id
+        return self._call("PUT", f"/api/v1/outlet-providers/{outlet_id}", 200, 201, json=body)
 
 
 @dataclass(frozen=True, slots=True)

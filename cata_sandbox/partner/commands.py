@@ -62,13 +62,27 @@ def register(outlet: str, callback_url: str, url: str, api_key: str | None) -> N
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the results as one JSON document (for machines)."
 )
+@click.option(
+    "--ca-bundle",
+    envvar="CATA_CA_BUNDLE",
+    default=None,
+    type=click.Path(dir_okay=False, exists=True),
+    help="PEM file of authorities trusted besides the system's (env CATA_CA_BUNDLE; `up --tls` prints"
+    " mock_pos's CA).",
+)
 def check_receiver(
-    receiver_url: str, secret: str | None, junit_xml: Path | None, timeout: float, as_json: bool
+    receiver_url: str,
+    secret: str | None,
+    junit_xml: Path | None,
+    timeout: float,
+    as_json: bool,
+    ca_bundle: str | None,
 ) -> None:
     """Certify a webhook receiver: deliveries exactly as Cata sends them, forged and tampered ones too.
 
-    Nine checks, each PASS, WARN (holds, but weakly) or FAIL, with the receiver's status, body and
-    latency as evidence. A receiver that cannot be reached ends the run after the first delivery.
+    Ten checks, each PASS, WARN (holds, but weakly) or FAIL, with the receiver's status, body and latency
+    as evidence; the last, tls, judges an https:// receiver's certificate and protocol (an http:// one
+    gets a warning). A receiver that cannot be reached ends the deliveries after the first one.
     Exit code 0 when nothing failed (warnings allowed), 1 otherwise.
     """
     from cata_sandbox.partner.check_receiver import check_receiver as certify
@@ -100,7 +114,11 @@ def check_receiver(
 
     click.echo(f"Checking {receiver_url} (budget {timeout:g}s for each whole exchange)", err=True)
     certification = certify(
-        receiver_url, secret, budget_s=timeout, progress=lambda r: click.echo(progress_line(r), err=True)
+        receiver_url,
+        secret,
+        budget_s=timeout,
+        progress=lambda r: click.echo(progress_line(r), err=True),
+        ca_bundle=ca_bundle,
     )
     if as_json:
         click.echo(json.dumps(json_document(certification), ensure_ascii=False, indent=2))

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import httpx
-
 from cata_sandbox.partner.client import ApiError, SandboxClient
 
 REPLAY_PAGE = 500
-
-
-def replay_call(
-    client: SandboxClient, method: str, path: str, params: dict[str, str | int] | None = None
-) -> dict[str, object]:
-    """The JSON answer of one call; anything but a 200 is ApiError("HTTP <code>: <the service's message>")."""
-    try:
-        response = client.http.request(method, path, params=params)
-    except httpx.HTTPError as exc:
-        raise ApiError(f"cannot reach the sandbox at {client.url}: {exc}") from None
-    try:
-        document = response.json()
-    except ValueError:
-        document = None
-    if response.status_code != 200 or not isinstance(document, dict):
-        message = document.get("message") if isinstance(document, dict) else None
-        raise ApiError(f"HTTP {response.status_code}: {message or response.text[:200]}")
-    return document
 
 
 def failed_order_ids(client: SandboxClient, outlet: str | None) -> list[str]:
     """Every failed order (of one outlet), collected before any replay moves one out of the list."""
     found: list[str] = []
     while True:
-        params: dict[str, str | int] = {"status": "failed", "limit": REPLAY_PAGE, "offset": len(found)}
-        if outlet is not None:
-            params["outletId"] = outlet
-        page = replay_call(client, "GET", "/api/v1/orders", params=params)
+        page = client.list_orders(status="failed", outlet_id=outlet, limit=REPLAY_PAGE, offset=len(found))
         orders = page.get("orders")
         if not isinstance(orders, list) or not orders:
             return found
@@ -46,15 +23,15 @@ def failed_order_ids(client: SandboxClient, outlet: str | None) -> list[str]:
 def replay_one(client: SandboxClient, order_id: str) -> dict[str, str]:
     row = {"orderId": order_id, "orderRefNo": "-", "dispatched": "no", "reason": "", "attempts": "-"}
     try:
-        answer = replay_call(client, "POST", f"/api/v1/orders/{order_id}/redispatch")
+        answer = client.redispatch(order_id)
         row["dispatched"] = "yes" if answer.get("dispatched") is True else "no"
         row["reason"] = str(answer.get("reason") or "")
-        stored = replay_call(client, "GET", f"/api/v1/orders/{order_id}")["order"]
-        assert isinstance(stored, dict)
+        stored, _ = client.get_order(order_id)
         row["orderRefNo"] = str(stored.get("orderRefNo", "-"))
         row["attempts"] = str(len(stored.get("attempts") or []))
     except ApiError as exc:
-        row["reason"] = row["reason"] or str(exc)
+        # The row is narrow: the status and the service's words, not the whole request line.
+        row["reason"] = row["reason"] or (f"HTTP {exc.status}: {exc.detail}" if exc.status else str(exc))
     return row
 
 

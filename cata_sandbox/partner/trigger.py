@@ -1,6 +1,9 @@
 """``cata-sandbox trigger``: fire generated paid orders at a running sandbox and judge each outcome.
 
-A ``--fault`` is planted as mock_pos's notes directive (``mock:<mode>[:<arg>]``) in the order's ``notes``:
+A ``--fault tls:<problem>`` is no directive (the handshake fails before any request is read): the
+orders go to their own outlet (``outlet-webhook-tls`` or ``outlet-revel-tls``) pointed at mock_pos's
+HTTPS site of that fault (:mod:`cata_sandbox.partner.trigger_tls`). Any other ``--fault`` is planted as
+mock_pos's notes directive (``mock:<mode>[:<arg>]``) in the order's ``notes``:
 the webhook receivers read it there, and the Revel transformer carries ``notes`` into
 ``orderInfo.notes``, where mock Revel reads it. With ``--fault-times N`` it is an admin fault instead
 (:func:`admin_fault`), matched on each order's ``orderRefNo`` for its next N requests, so a replay after
@@ -19,9 +22,11 @@ from typing import get_args
 import httpx
 
 from cata_sandbox.dispatch import WEBHOOK_ROUTE
+from cata_sandbox.net import failures
 from cata_sandbox.partner.client import API_KEY_HEADER, DispatchResult, dispatch_body, dispatch_one
 from cata_sandbox.partner.fake_orders import FakeOrder
 from mock_pos.faults import FAULT_MODES, ErrorShape
+from mock_pos.tls import TLS_FAULT_MODES
 
 # mock_pos owns its fault modes and error-body shapes; trigger plants them, so it reads them from there.
 ERROR_SHAPES: tuple[str, ...] = get_args(ErrorShape)
@@ -31,6 +36,16 @@ OUTLET_REVEL = "outlet-revel"
 MOCK_DEFAULT_DELAY_S = 5.0
 MOCK_DEFAULT_TRICKLE_S = 2.0
 MOCK_DEFAULT_ERROR = "mock error"
+# What each TLS fault of mock_pos makes the service say (followed by " (host:port)").
+TLS_WORDS = {
+    "tls:expired": failures.TLS_EXPIRED,
+    "tls:wrong-host": failures.TLS_OTHER_HOST,
+    "tls:self-signed": failures.TLS_SELF_SIGNED,
+    "tls:untrusted-ca": failures.TLS_UNTRUSTED_ROOT,
+    "tls:missing-intermediate": failures.TLS_INCOMPLETE,
+    "tls:old-protocol": failures.TLS_OLD_PROTOCOL,
+    "tls:handshake-reset": failures.TLS_HANDSHAKE_RESET,
+}
 
 
 class FaultError(ValueError):
@@ -61,10 +76,15 @@ def parse_fault(text: str) -> Fault:
     raw = text.strip()
     if raw.startswith("mock:"):
         raw = raw[len("mock:") :]
+    if raw.startswith("tls:"):
+        if raw not in TLS_FAULT_MODES:
+            raise FaultError(f"unknown TLS fault {raw!r} (one of {', '.join(TLS_FAULT_MODES)})")
+        return Fault(mode=raw)
     head, _, arg = raw.partition(":")
     mode, _, shape = head.partition(".")
     if mode not in FAULT_MODES:
-        raise FaultError(f"unknown fault mode {mode!r} (one of {', '.join(FAULT_MODES)})")
+        modes = ", ".join((*FAULT_MODES, *TLS_FAULT_MODES))
+        raise FaultError(f"unknown fault mode {mode!r} (one of {modes})")
     if shape and mode != "error_body":
         raise FaultError(f"only error_body takes a shape suffix, not {mode}.{shape}")
     if shape and shape not in ERROR_SHAPES:
@@ -152,6 +172,12 @@ def expectation(fault: Fault | None, route: str, budget_s: float) -> Expectation
     who = "the webhook" if webhook else "the POS"
     if fault is None:
         return Expectation(True, f"{who} answers 2xx: dispatched, reason empty")
+    if fault.mode in TLS_WORDS:
+        return Expectation(
+            False,
+            f"{who} is on mock_pos's {fault.mode} HTTPS site: the TLS handshake fails, a transport failure",
+            reason_prefix=f"http request failed: {TLS_WORDS[fault.mode]} (",
+        )
     if fault.mode == "error_body":
         message = fault.arg or MOCK_DEFAULT_ERROR
         prefix = "callback" if webhook else "POS"

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 @click.option(
     "--fault",
     default=None,
-    help="Make mock_pos misbehave: status:503, error_body:Sold out, delay:40, reset, malformed, html...",
+    help="Make mock_pos misbehave: status:503, error_body:Sold out, delay:40, reset, malformed, html...;"
+    " or tls:expired, tls:wrong-host, tls:self-signed, tls:untrusted-ca, tls:missing-intermediate,"
+    " tls:old-protocol, tls:handshake-reset (needs `up --tls`; the orders go to outlet <outlet>-tls).",
 )
 @click.option(
     "--fault-times",
@@ -98,6 +100,9 @@ def trigger(
         raise click.BadParameter(str(exc), param_hint="--fault") from None
     if fault_times is not None and planted is None:
         raise click.UsageError("--fault-times goes with --fault (which fault, how many times)")
+    tls = planted is not None and planted.mode.startswith("tls:")
+    if tls and fault_times is not None:
+        raise click.UsageError("a tls:* fault is a site, not a count: --fault-times does not apply")
     route = transformer or WEBHOOK_ROUTE
     outlet_id = outlet or {None: OUTLET_WEBHOOK, "revel": OUTLET_REVEL}.get(
         transformer, f"outlet-{transformer}"
@@ -107,12 +112,17 @@ def trigger(
         count,
         seed,
         now=SYSTEM_CLOCK.now(),
-        notes=planted.directive if planted is not None and fault_times is None else None,
+        notes=planted.directive if planted is not None and fault_times is None and not tls else None,
     )
     info = (lambda line: click.echo(line, err=True)) if as_json else click.echo
     with make_client(url, api_key) as client:
         client.whoami()
         budget_s = float(client.sandbox_info()["dispatchBudgetS"])
+        if planted is not None and tls:
+            from cata_sandbox.partner.trigger_tls import mock_url_of, point_at_fault
+
+            outlet_id = point_at_fault(client, planted.mode, route, outlet_id, mock_url_of(client, mock_url))
+            info(f"Fault: {outlet_id} points at mock_pos's {planted.mode} HTTPS site")
         if planted is not None and fault_times is not None:
             target = _fault_target(client, route, outlet_id, mock_url)
             ids = _plant(target, planted, fault_times, orders)
@@ -123,7 +133,7 @@ def trigger(
             )
     expected = expectation(planted, route, budget_s)
     info(f"Dispatching {count} order(s) to {outlet_id} via {route} (seed {seed}: --seed {seed} repeats them)")
-    if planted is not None and fault_times is None:
+    if planted is not None and fault_times is None and not tls:
         info(f"Fault: each order's notes carry `{planted.directive}`; mock_pos acts it out.")
     info(f"Expected: {expected.shown} ({expected.rule})")
     fired = asyncio.run(

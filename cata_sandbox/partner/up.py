@@ -18,24 +18,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import httpx
 import uvicorn
 
 from cata_sandbox import serving
 from cata_sandbox.app import SANDBOX_TENANT, create_app
 from cata_sandbox.asgi import configure_logging
 from cata_sandbox.clock import SYSTEM_CLOCK
-from cata_sandbox.partner.client import ApiError, check
+from cata_sandbox.partner.client import ApiError, SandboxClient
 from cata_sandbox.partner.trigger import OUTLET_REVEL, OUTLET_WEBHOOK
-from cata_sandbox.partner.up_banner import banner
+from cata_sandbox.partner.up_banner import banner, https_sites, tls_banner
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import new_api_key
 from cata_sandbox.transformers import TransformerRegistry
 from mock_pos.catalogue import default_revel_config
+from mock_pos.client import MockAdmin, MockAdminError
 
 MOCK_RECEIVER = "outlet-webhook"
 ORDER_PAID = "order.paid"
-WEBHOOK_PROVIDER = "cata"
 REVEL_SLUG = "revel"
 STARTUP_TIMEOUT_S = 30.0
 
@@ -48,6 +47,7 @@ class UpError(Exception):
 class UpOptions:
     settings: Settings
     mock_port: int
+    tls_dir: str | None = None  # `up --tls`: mock_pos also serves HTTPS, its CA kept here
 
 
 @dataclass(slots=True)
@@ -139,38 +139,25 @@ def revel_settings(mock_url: str) -> dict[str, Any]:
 
 
 async def seed(service_url: str, mock_url: str, api_key: str, registry: TransformerRegistry) -> Seeded:
-    """Wire ``outlet-webhook`` to mock receiver ``outlet-webhook`` and map ``outlet-revel`` to mock Revel."""
+    """Wire ``outlet-webhook`` to mock receiver ``outlet-webhook`` and map ``outlet-revel`` to mock Revel.
+
+    The calls are the blocking clients' (:class:`SandboxClient`, :class:`MockAdmin`), in a worker thread:
+    both servers answer them from this process's event loop meanwhile.
+    """
+    return await asyncio.to_thread(_seed, service_url, mock_url, api_key, registry)
+
+
+def _seed(service_url: str, mock_url: str, api_key: str, registry: TransformerRegistry) -> Seeded:
     seeded = Seeded(api_key=api_key, callback_url=f"{mock_url}/webhooks/{MOCK_RECEIVER}")
-    async with (
-        httpx.AsyncClient(base_url=service_url, headers={"X-Api-Key": api_key}, timeout=10) as api,
-        httpx.AsyncClient(base_url=mock_url, timeout=10) as mock,
-    ):
-        listed = check(await api.get("/api/v1/webhooks", params={"outletId": OUTLET_WEBHOOK}))
-        subscribed = [
-            hook
-            for hook in listed["webhooks"]
-            if hook["isActive"] and ORDER_PAID in hook["events"] and hook["provider"] == WEBHOOK_PROVIDER
-        ]
-        if subscribed:
-            # The newest is the one dispatches use. Its secret stays: a partner's receiver keeps working
-            # across restarts; only `rotate-secret` changes it.
-            webhook = subscribed[-1]
-            if webhook["callbackUrl"] != seeded.callback_url:
-                moved = await api.put(
-                    f"/api/v1/webhooks/{webhook['id']}", json={"callbackUrl": seeded.callback_url}
-                )
-                check(moved)
-            webhook["secret"] = check(await api.get(f"/api/v1/webhooks/{webhook['id']}/secret"))["secret"]
-        else:
-            registered = await api.post(
-                "/api/v1/webhooks/register",
-                json={"outletId": OUTLET_WEBHOOK, "callbackUrl": seeded.callback_url},
-            )
-            webhook = check(registered, 201)["webhook"]
+    with SandboxClient(service_url, api_key, timeout=10) as api, MockAdmin(mock_url, timeout=10) as mock:
+        # The newest active subscription is reused and re-pointed: its secret stays, so a partner's
+        # receiver keeps working across restarts; only `rotate-secret` changes it.
+        webhook, _ = api.ensure_webhook(OUTLET_WEBHOOK, seeded.callback_url, [ORDER_PAID])
         seeded.webhook_id, seeded.webhook_secret = int(webhook["id"]), str(webhook["secret"])
-        configured = await mock.put(f"/__admin/receivers/{MOCK_RECEIVER}", json={"secret": webhook["secret"]})
-        if configured.status_code != 200:
-            raise UpError(f"mock_pos refused the receiver secret: HTTP {configured.status_code}")
+        try:
+            mock.configure_receiver(MOCK_RECEIVER, seeded.webhook_secret)
+        except MockAdminError as exc:
+            raise UpError(f"mock_pos refused the receiver secret: {exc}") from None
 
         if registry.get(REVEL_SLUG) is None:
             seeded.warnings.append(
@@ -178,16 +165,12 @@ async def seed(service_url: str, mock_url: str, api_key: str, registry: Transfor
                 "(the webhook path works; `trigger --transformer revel` will not)"
             )
             return seeded
-        mapped = await api.put(
-            f"/api/v1/outlet-providers/{OUTLET_REVEL}",
-            json={"providerSlug": REVEL_SLUG, "externalId": "1", "settings": revel_settings(mock_url)},
-        )
-        if mapped.status_code in (200, 201):
-            seeded.revel_mapped = True
+        try:
+            api.map_provider(OUTLET_REVEL, REVEL_SLUG, revel_settings(mock_url), external_id="1")
+        except ApiError as exc:
+            seeded.warnings.append(f"could not map {OUTLET_REVEL} to mock Revel: {exc}")
         else:
-            seeded.warnings.append(
-                f"could not map {OUTLET_REVEL} to mock Revel: HTTP {mapped.status_code} {mapped.text[:200]}"
-            )
+            seeded.revel_mapped = True
     return seeded
 
 
@@ -267,7 +250,10 @@ async def _run_servers(
         mock_sock.close()
         raise
     mock_url = base_url(options.settings.host, options.mock_port)
+    tls = https_sites(options, mock_sock, service_sock)
     settings = replace(options.settings, api_key=api_key, mock_url=mock_url)
+    if tls is not None:
+        settings = replace(settings, ca_bundle=settings.ca_bundle or str(tls.authority.ca_file))
     logging.config.dictConfig(serving.log_config(settings.log_level))
     configure_logging(settings.log_level)
     registry = TransformerRegistry.discover()
@@ -276,9 +262,10 @@ async def _run_servers(
     )
     drain = serving.drain_seconds(settings.dispatch_timeout_s)
     mock = MockServer(
-        build_config(create_mock_pos(), host=settings.host, port=options.mock_port, drain_s=drain),
+        build_config(create_mock_pos(tls=tls), host=settings.host, port=options.mock_port, drain_s=drain),
         drain_s=drain,
         own_signals=False,
+        tls=tls,
     )
     servers += [service, mock]
     if stop.is_set():
@@ -295,11 +282,11 @@ async def _run_servers(
         if not stop.is_set():
             try:
                 seeded = await seed(service_url, mock_url, api_key, registry)
-            except (ApiError, httpx.HTTPError) as exc:
+            except ApiError as exc:
                 raise UpError(f"seeding the sandbox failed: {exc}") from None
             for line in seeded.warnings:
                 warn(f"warning: {line}")
-            echo(banner(settings, service_url, mock_url, seeded))
+            echo(banner(settings, service_url, mock_url, seeded) + (f"\n{tls_banner(tls)}" if tls else ""))
             waiter = asyncio.create_task(stop.wait())
             await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
             waiter.cancel()

@@ -1,14 +1,18 @@
-"""What ``cata-sandbox up`` prints once both servers run: URLs, key, secret, and two working examples."""
+"""What ``cata-sandbox up`` prints once both servers run: URLs, key, secret, two working examples; and
+with ``--tls`` mock_pos's HTTPS sites (made here, before the banner lists them)."""
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cata_sandbox.partner.trigger import OUTLET_REVEL, OUTLET_WEBHOOK
 from cata_sandbox.settings import Settings
 
 if TYPE_CHECKING:
-    from cata_sandbox.partner.up import Seeded
+    from cata_sandbox.partner.up import Seeded, UpOptions
+    from mock_pos.tls import TlsSites
 
 REVEL_SLUG = "revel"
 CURL_ORDER = (
@@ -39,6 +43,7 @@ def banner(settings: Settings, service_url: str, mock_url: str, seeded: Seeded) 
         "",
         f"  dispatch service  {service_url}   OpenAPI: {service_url}/schema",
         f"  mock_pos          {mock_url}   journal: {mock_url}/__admin/journal",
+        f"  inspector         {service_url}/inspector   (a web page: sign in with the key below)",
         f"  database          {settings.database_url}",
         f"  dispatch budget   {settings.dispatch_timeout_s:g}s",
         "",
@@ -60,3 +65,35 @@ def banner(settings: Settings, service_url: str, mock_url: str, seeded: Seeded) 
         "",
     ]
     return "\n".join(lines)
+
+
+def https_sites(options: UpOptions, *bound: socket.socket) -> TlsSites | None:
+    """``up --tls``: mock_pos's HTTPS sites on the ports after mock_pos's (CA in ``options.tls_dir``)."""
+    from cata_sandbox.partner.up import UpError
+    from mock_pos.tls import TlsSites
+
+    if options.tls_dir is None:
+        return None
+    try:
+        return TlsSites.bind(Path(options.tls_dir), options.settings.host, options.mock_port + 1)
+    except OSError as exc:
+        for sock in bound:
+            sock.close()
+        first = options.mock_port + 1
+        raise UpError(f"cannot serve HTTPS on ports {first}-{first + 7}: {exc.strerror or exc}") from None
+
+
+def tls_banner(sites: TlsSites) -> str:
+    from mock_pos.cli import tls_banner as lines
+
+    return lines(sites)
+
+
+def default_tls_dir(database_url: str) -> str:
+    """Beside a SQLite file (``cata-sandbox-tls/`` in its folder), else in the current directory."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return str(Path(url.database).resolve().parent / "cata-sandbox-tls")
+    return str(Path("cata-sandbox-tls").resolve())

@@ -1,8 +1,8 @@
 """The repository: every read and write of the service's tables, tenant-scoped, as small async calls.
 
 One module per aggregate (``keys``, ``webhooks``, ``outlets``, ``connections``, ``orders``, ``fulfilment``,
-``idempotency``), each a part of :class:`Store`; ``records`` holds the values they return, ``tables`` the
-schema, ``db`` the engine, ``sqlite_writer`` the hot path's writer thread on SQLite.
+``inspection``, ``idempotency``), each a part of :class:`Store`; ``records`` holds the values they return,
+``tables`` the schema, ``db`` the engine, ``sqlite_writer`` the hot path's writer thread on SQLite.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from cata_sandbox.store.connections import ConnectionStore
 from cata_sandbox.store.fulfilment import DISPATCH_SOURCE, MAX_STATUS_RETRIES, FulfilmentStore
 from cata_sandbox.store.idempotency import IdempotencyStore
+from cata_sandbox.store.inspection import AttemptPoint, InspectionStore, OrderQuery
 from cata_sandbox.store.keys import KeyStore, hash_key, new_api_key
 from cata_sandbox.store.orders import OrderStore
 from cata_sandbox.store.outlets import OutletStore
@@ -31,7 +32,14 @@ from cata_sandbox.store.webhooks import WebhookStore, new_webhook_secret
 
 
 class Store(
-    KeyStore, WebhookStore, OutletStore, ConnectionStore, OrderStore, FulfilmentStore, IdempotencyStore
+    KeyStore,
+    WebhookStore,
+    OutletStore,
+    ConnectionStore,
+    OrderStore,
+    FulfilmentStore,
+    IdempotencyStore,
+    InspectionStore,
 ):
     """Tenant-scoped access to the tables. Every method takes the tenant it acts for."""
 
@@ -41,7 +49,9 @@ __all__ = [
     "MAX_STATUS_RETRIES",
     "ApiKey",
     "Attempt",
+    "AttemptPoint",
     "FulfilmentUpdate",
+    "OrderQuery",
     "OrderStatus",
     "OutletProvider",
     "ProviderConnection",

@@ -27,6 +27,17 @@ FAULT_VARIANTS = (
     f"trickle-{OVER_BUDGET}",
     "redirect",
 )
+# The TLS faults: each is a site of mock_pos (an HTTPS port), not an admin fault; the handshake fails
+# before any request is read, so they have no parameters to draw.
+TLS_FAULTS = (
+    "tls:expired",
+    "tls:wrong-host",
+    "tls:self-signed",
+    "tls:untrusted-ca",
+    "tls:missing-intermediate",
+    "tls:old-protocol",
+    "tls:handshake-reset",
+)
 ERROR_SHAPES = ("nested", "details", "errorMsg", "string")
 # The faults that answer at once, so several attempts per example stay cheap.
 QUICK_FAULTS = ("status", "error_body", "reset", "malformed", "html", "redirect")

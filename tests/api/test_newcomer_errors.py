@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mock_pos.client import read_journal
+from mock_pos.client import MockAdmin, read_journal
 from tests.support import CLI, clean_env, free_port
 from tests.support.up import Up, start_up
 
@@ -188,7 +188,8 @@ def test_bench_with_your_receiver_first_checks_it_accepts_a_signed_delivery(up: 
     assert registered.returncode == 0, registered.stderr
     hook_id = re.search(r"^webhook id\s+(\d+)", registered.stdout, re.MULTILINE).group(1)  # type: ignore[union-attr]
     secret = re.search(r"^secret\s+(\S+)", registered.stdout, re.MULTILINE).group(1)  # type: ignore[union-attr]
-    httpx.put(f"{up.mock_url}/__admin/receivers/mine", json={"secret": "not-the-secret"}).raise_for_status()
+    with MockAdmin(up.mock_url) as admin:
+        admin.configure_receiver("mine", "not-the-secret")
     before = counts(up)
 
     refused = bench(up, mine)
@@ -204,7 +205,8 @@ def test_bench_with_your_receiver_first_checks_it_accepts_a_signed_delivery(up: 
     )
     assert counts(up) == before, "no order was dispatched"
 
-    httpx.put(f"{up.mock_url}/__admin/receivers/mine", json={"secret": secret}).raise_for_status()
+    with MockAdmin(up.mock_url) as admin:
+        admin.configure_receiver("mine", secret)
     measured = bench(up, mine, "--duration", "1", "--warmup", "0", "--concurrency", "2")
 
     assert measured.returncode == 0, measured.stdout + measured.stderr

@@ -162,8 +162,8 @@ def test_secrets_never_appear_in_logs_answers_attempts_or_messages(
 
 def exercise_revel(call: Any, mock_pos: MockPos) -> str:
     """Every Revel outcome; the id of the order whose POS echoed its credentials back."""
-    config = mock_pos.client.get("/__admin/revel").json()
-    mock_pos.client.put("/__admin/revel", json={**config, "apiKey": REVEL_KEY, "apiSecret": REVEL_SECRET})
+    config = mock_pos.admin.revel()
+    mock_pos.admin.configure_revel({**config, "apiKey": REVEL_KEY, "apiSecret": REVEL_SECRET})
     settings = {
         "baseUrl": f"{mock_pos.url}/revel",
         "apiKey": REVEL_KEY,
@@ -193,7 +193,7 @@ def exercise_revel(call: Any, mock_pos: MockPos) -> str:
     assert echoed["dispatched"] is False
     mock_pos.fault("revel", "error_body", shape="details", message="Invalid establishment", times=1)
     assert dispatch().json()["dispatched"] is False
-    mock_pos.client.put("/__admin/revel", json={**config, "apiKey": REVEL_KEY, "apiSecret": "another-secret"})
+    mock_pos.admin.configure_revel({**config, "apiKey": REVEL_KEY, "apiSecret": "another-secret"})
     refused = dispatch()
     assert refused.json()["dispatched"] is False
     assert "403" in refused.json()["reason"]
@@ -201,7 +201,7 @@ def exercise_revel(call: Any, mock_pos: MockPos) -> str:
     invalid = call("PUT", "/api/v1/outlet-providers/o-revel", json={"providerSlug": "revel", "settings": bad})
     assert invalid.status_code == 400
     # A secret that breaks the header it goes into: whatever answers, it must not be repeated.
-    mock_pos.client.put("/__admin/revel", json={**config, "apiKey": REVEL_KEY, "apiSecret": REVEL_SECRET})
+    mock_pos.admin.configure_revel({**config, "apiKey": REVEL_KEY, "apiSecret": REVEL_SECRET})
     newline = {**settings, "apiSecret": REVEL_SECRET + "\n"}
     if call(
         "PUT", "/api/v1/outlet-providers/o-revel", json={"providerSlug": "revel", "settings": newline}

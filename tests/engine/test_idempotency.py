@@ -120,7 +120,7 @@ def test_a_failed_dispatch_is_replayed_as_failed_not_sent_again(
     body = envelope("o-1", ORDER_BYTES)
 
     first = dispatch(sandbox, body, "key-f")
-    mock_pos.client.delete("/__admin/faults").raise_for_status()
+    mock_pos.admin.clear_faults()
     again = dispatch(sandbox, body, "key-f")
 
     assert first.json()["dispatched"] is False

@@ -406,7 +406,7 @@ def test_revel_dispatch_arrives_exactly_and_answers_mock_revels_order_id(
 
     assert body["dispatched"] is True, body
     assert body["reason"] == ""
-    [accepted] = mock_pos.client.get("/__admin/revel/orders").json()
+    [accepted] = mock_pos.admin.revel_orders()
     assert body["externalOrderId"] == str(accepted["orderId"])
     [entry] = mock_pos.journal("revel")
     assert (entry["method"], entry["path"]) == ("POST", "/revel/specialresources/cart/submit")
@@ -603,7 +603,7 @@ def test_builtin_transformer_on_the_request_picks_the_path(sandbox: Sandbox, moc
     assert body_of(submitted)["orderInfo"]["call_name"] == "BOTH-1"
     assert sandbox.order(webhook["orderId"])["route"] == "webhook"
     assert sandbox.order(revel["orderId"])["route"] == "revel"
-    [accepted] = mock_pos.client.get("/__admin/revel/orders").json()
+    [accepted] = mock_pos.admin.revel_orders()
     assert revel["externalOrderId"] == str(accepted["orderId"])
     assert webhook["externalOrderId"] != revel["externalOrderId"]
 

@@ -177,17 +177,9 @@ def dispatch_to_revel(
 
 def finalize(sandbox: Sandbox, mock_pos: MockPos, revel_id: int, **options: Any) -> dict[str, Any]:
     """Have mock Revel POST its order.finalized webhook to the sandbox; returns the sandbox's answer."""
-    response = mock_pos.client.post(
-        "/__admin/revel/finalize",
-        json={
-            "orderId": revel_id,
-            "url": sandbox.url + INBOUND,
-            "headers": {"X-Api-Key": API_KEY},
-            **options,
-        },
+    answered = mock_pos.admin.revel_finalize(
+        revel_id, sandbox.url + INBOUND, headers={"X-Api-Key": API_KEY}, **options
     )
-    assert response.status_code == 200, response.text
-    answered = response.json()
     return {"status": answered["status"], "body": msgspec.json.decode(answered["body"])}
 
 
@@ -195,7 +187,7 @@ def test_full_loop_dispatch_to_mock_revel_then_finalize_completes_the_order(
     sandbox: Sandbox, mock_pos: MockPos
 ) -> None:
     order_id, revel_id = dispatch_to_revel(sandbox, mock_pos)
-    [accepted] = mock_pos.client.get("/__admin/revel/orders").json()
+    [accepted] = mock_pos.admin.revel_orders()
     assert accepted["orderId"] == revel_id
     before = SYSTEM_CLOCK.now()
 

@@ -31,6 +31,7 @@ from cata_sandbox.app import create_app
 from cata_sandbox.net.transport import AiohttpTransport
 from cata_sandbox.settings import Settings
 from mock_pos.app import create_mock_pos
+from mock_pos.client import MockAdmin
 from mock_pos.server import ServerThread
 
 API_KEY = "fuzz-key-sandbox"
@@ -93,9 +94,8 @@ def main(argv: list[str]) -> int:
                     "/api/v1/webhooks/register",
                     json={"outletId": FUZZ_OUTLET, "callbackUrl": f"{mock.url}/webhooks/fuzz"},
                 ).json()["webhook"]
-                httpx.put(
-                    f"{mock.url}/__admin/receivers/fuzz", json={"secret": hook["secret"]}
-                ).raise_for_status()
+            with MockAdmin(mock.url) as admin:
+                admin.configure_receiver("fuzz", hook["secret"])
             command = [
                 _schemathesis(),
                 "--config-file",

@@ -5,6 +5,7 @@ Helpers are fixtures (not importable functions) because the test directories are
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections.abc import AsyncIterator, Callable, Iterator
 from decimal import Decimal
@@ -17,6 +18,7 @@ from litestar import Litestar
 from litestar.types import Receive, Scope, Send
 
 from mock_pos import ServerThread, create_mock_pos
+from mock_pos.client import MockAdmin
 
 WELL_FORMED_CART: dict[str, Any] = {
     "skin": "weborder",
@@ -111,6 +113,14 @@ def mock_server(shared_server: tuple[ServerThread, FreshAppPerTest]) -> ServerTh
     return server
 
 
+@pytest.fixture(scope="session")
+def mock_admin(shared_server: tuple[ServerThread, FreshAppPerTest]) -> Iterator[MockAdmin]:
+    """mock_pos's own admin client (``mock_pos.client``), one for the session like the server."""
+    server, _ = shared_server
+    with MockAdmin(server.url, timeout=5.0) as admin:
+        yield admin
+
+
 @pytest.fixture
 async def client(mock_server: ServerThread) -> AsyncIterator[httpx.AsyncClient]:
     """A plain httpx client against the mock."""
@@ -174,36 +184,30 @@ def recorder(recording_server: tuple[ServerThread, list[Recorder]]) -> tuple[str
 
 
 class Admin:
-    """Thin helpers over the admin API, asserting each call succeeds."""
+    """The admin client (:class:`MockAdmin`, off the event loop) and a Revel submit with its credentials.
+
+    Each admin call raises :class:`mock_pos.client.MockAdminError` unless it succeeds.
+    """
 
     revel_headers = {"API-AUTHENTICATION": "sandbox-key:sandbox-secret", "Content-Type": "text/plain"}
     submit_path = "/revel/specialresources/cart/submit/"
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, mock: MockAdmin) -> None:
         self.http = http
+        self.mock = mock
 
     async def fault(self, **spec: Any) -> dict[str, Any]:
-        response = await self.http.post("/__admin/faults", json=spec)
-        assert response.status_code == 201, response.text
-        created: dict[str, Any] = response.json()
-        return created
+        return await asyncio.to_thread(self.mock.add_fault, spec)
 
     async def faults(self) -> list[dict[str, Any]]:
-        response = await self.http.get("/__admin/faults")
-        assert response.status_code == 200, response.text
-        listed: list[dict[str, Any]] = response.json()
-        return listed
+        return await asyncio.to_thread(self.mock.faults)
 
     async def journal(self, target: str | None = None) -> list[dict[str, Any]]:
-        params = {"target": target} if target is not None else {}
-        response = await self.http.get("/__admin/journal", params=params)
-        assert response.status_code == 200, response.text
-        entries: list[dict[str, Any]] = response.json()
-        return entries
+        return await asyncio.to_thread(self.mock.journal, target)
 
     async def receiver(self, name: str, **config: Any) -> None:
-        response = await self.http.put(f"/__admin/receivers/{name}", json=config)
-        assert response.status_code == 200, response.text
+        secret = config.pop("secret", None)
+        await asyncio.to_thread(self.mock.configure_receiver, name, secret, **config)
 
     async def submit(self, body: bytes, **headers: str) -> httpx.Response:
         """POST a cart to mock Revel with the default credentials (override headers by keyword)."""
@@ -212,9 +216,9 @@ class Admin:
 
 
 @pytest.fixture
-def admin(client: httpx.AsyncClient) -> Admin:
+def admin(client: httpx.AsyncClient, mock_admin: MockAdmin) -> Admin:
     """Admin API helpers bound to the test's client."""
-    return Admin(client)
+    return Admin(client, mock_admin)
 
 
 # --- mock Lightspeed and mock Atlas Kitchen (issue 17) ---------------------------------------------
@@ -270,8 +274,9 @@ class Lightspeed:
 
     base = "/lightspeed"
 
-    def __init__(self, http: httpx.AsyncClient, notify_url: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, mock: MockAdmin, notify_url: str) -> None:
         self.http = http
+        self.mock = mock
         self.notify_url = notify_url
         self.token = ""
         self.refresh = ""
@@ -286,7 +291,7 @@ class Lightspeed:
         return await self.http.post(f"{self.base}/oauth/token", data=sent)
 
     async def login(self) -> dict[str, Any]:
-        code = (await self.http.post("/__admin/lightspeed/authorize")).json()["code"]
+        code = await asyncio.to_thread(self.mock.lightspeed_authorization_code)
         response = await self.oauth(grant_type="authorization_code", code=code, scope="orders-api")
         assert response.status_code == 200, response.text
         tokens: dict[str, Any] = response.json()
@@ -306,26 +311,25 @@ class Lightspeed:
         return await self.http.post(f"{self.base}/o/op/1/order/{kind}", content=content, headers=sent)
 
     async def orders(self) -> list[dict[str, Any]]:
-        response = await self.http.get("/__admin/lightspeed/orders")
-        assert response.status_code == 200, response.text
-        found: list[dict[str, Any]] = response.json()
-        return found
+        return await asyncio.to_thread(self.mock.lightspeed_orders)
 
 
 @pytest.fixture
-async def lightspeed(client: httpx.AsyncClient, recorder: tuple[str, Recorder]) -> AsyncIterator[Lightspeed]:
+async def lightspeed(
+    client: httpx.AsyncClient, mock_admin: MockAdmin, recorder: tuple[str, Recorder]
+) -> AsyncIterator[Lightspeed]:
     """Logged in, with ``CATA-WEBHOOK`` registered to the recorder's ``/ls-notify``.
 
     On teardown the mock is reset, which cancels notifications still pending, so none lands in the next
     test's recorder (the recording server is shared).
     """
     url, _ = recorder
-    helper = Lightspeed(client, f"{url}/ls-notify")
+    helper = Lightspeed(client, mock_admin, f"{url}/ls-notify")
     await helper.login()
     registered = await helper.register()
     assert registered.status_code == 200, registered.text
     yield helper
-    assert (await client.post("/__admin/reset")).status_code == 200
+    await asyncio.to_thread(mock_admin.reset)
 
 
 ATLAS_ORDER: dict[str, Any] = {
@@ -359,8 +363,9 @@ class Atlas:
     headers = {"X-Api-Key": "sandbox-atlas-key", "X-Merchant-Id": "sandbox-merchant"}
     create_path = "/atlas/admin/v1/outlets/3/channels/1/orders"
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, mock: MockAdmin) -> None:
         self.http = http
+        self.mock = mock
 
     def order(self, **overrides: Any) -> dict[str, Any]:
         body = copy.deepcopy(ATLAS_ORDER)
@@ -377,20 +382,14 @@ class Atlas:
         return await self.http.get(f"/atlas/admin/v1{path}", headers=self.headers)
 
     async def configure(self, **changes: Any) -> dict[str, Any]:
-        response = await self.http.patch("/__admin/atlas", json=changes)
-        assert response.status_code == 200, response.text
-        config: dict[str, Any] = response.json()
-        return config
+        return await asyncio.to_thread(self.mock.configure_atlas, changes)
 
     async def events(self) -> list[dict[str, Any]]:
-        response = await self.http.get("/__admin/atlas/events")
-        assert response.status_code == 200, response.text
-        found: list[dict[str, Any]] = response.json()
-        return found
+        return await asyncio.to_thread(self.mock.atlas_events)
 
 
 @pytest.fixture
-async def atlas(client: httpx.AsyncClient) -> AsyncIterator[Atlas]:
+async def atlas(client: httpx.AsyncClient, mock_admin: MockAdmin) -> AsyncIterator[Atlas]:
     """Atlas helpers; on teardown the mock is reset, cancelling scheduled events and retries."""
-    yield Atlas(client)
-    assert (await client.post("/__admin/reset")).status_code == 200
+    yield Atlas(client, mock_admin)
+    await asyncio.to_thread(mock_admin.reset)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import re
 import time
 from typing import Any
@@ -11,20 +10,18 @@ from typing import Any
 import httpx
 import pytest
 
+from mock_pos.client import entry_body
+
 # whitespace, \u escapes, raw non-ASCII, a lone surrogate escape, a decimal with trailing zeros
 ODD_BODY = ' \t{ "notes" : "caf\\u00e9 \\ud83d" ,\n "name":"Zoë 🍕", "price": 5.50 }  \r\n'.encode()
 RFC3339_MICROS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
-
-
-def body_of(entry: dict[str, Any]) -> bytes:
-    return base64.b64decode(entry["bodyBase64"])
 
 
 @pytest.mark.parametrize("body", [ODD_BODY, b"", b"\x00\xff\xfe not even utf-8", b"x" * 100_000])
 async def test_journal_keeps_bodies_byte_for_byte(client: httpx.AsyncClient, admin: Any, body: bytes) -> None:
     await client.post("/webhooks/shop", content=body)
     [entry] = await admin.journal()
-    assert body_of(entry) == body
+    assert entry_body(entry) == body
 
 
 async def test_journal_keeps_all_headers_in_order(client: httpx.AsyncClient, admin: Any) -> None:
@@ -61,7 +58,7 @@ async def test_journal_records_faulted_requests_too(client: httpx.AsyncClient, a
     with pytest.raises(httpx.TransportError):
         await client.post("/webhooks/shop", content=ODD_BODY, headers={"X-Trace": "t-1"})
     [entry] = await admin.journal()
-    assert body_of(entry) == ODD_BODY
+    assert entry_body(entry) == ODD_BODY
     assert ["x-trace", "t-1"] in entry["headers"]
     assert (entry["fault"], entry["faultId"], entry["responseStatus"]) == ("reset", fault["id"], None)
 

@@ -145,6 +145,68 @@ def test_public_only_accepts_a_public_address(public_only: Sandbox) -> None:
     assert status == 201
 
 
+HTTP_REFUSED = (
+    "callback URL refused: plain http:// is not allowed by callback_policy public-only (production Cata"
+    " calls HTTPS only): use an https:// URL - at `$.callbackUrl`"
+)
+
+
+def test_public_only_refuses_a_plain_http_callback_at_registration(public_only: Sandbox) -> None:
+    before = webhook_count(public_only)
+    status, message = register(public_only, f"http://{PUBLIC_ADDRESS}/cata")
+    assert (status, message) == (400, HTTP_REFUSED)
+    assert webhook_count(public_only) == before
+
+
+def test_public_only_refuses_a_plain_http_url_in_an_update(public_only: Sandbox) -> None:
+    response = public_only.client.post(
+        "/api/v1/webhooks/register",
+        json={"outletId": "o-http-update", "callbackUrl": f"https://{PUBLIC_ADDRESS}/"},
+    )
+    hook_id = response.json()["webhook"]["id"]
+    updated = public_only.client.put(
+        f"/api/v1/webhooks/{hook_id}", json={"callbackUrl": f"http://{PUBLIC_ADDRESS}/"}
+    )
+    assert updated.status_code == 400
+    assert updated.json()["message"] == HTTP_REFUSED
+    detail = public_only.client.get(f"/api/v1/webhooks/{hook_id}").json()["webhook"]
+    assert detail["callbackUrl"] == f"https://{PUBLIC_ADDRESS}/"
+
+
+def test_allow_private_keeps_http_and_https(services: dict[str, Sandbox]) -> None:
+    for url in (f"http://{PUBLIC_ADDRESS}/cata", f"https://{PUBLIC_ADDRESS}/cata"):
+        assert register(services["allow-private"], url)[0] == 201
+
+
+def test_a_plain_http_webhook_is_refused_at_send_time_under_public_only(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def resolve(host: str, port: int) -> list[str]:
+        return {"partner.example": [PUBLIC_ADDRESS]}.get(host, [])
+
+    monkeypatch.setattr(netpolicy, "resolve_host", resolve)
+    permissive = start_sandbox(database_url)
+    try:
+        permissive.register("o-http", "http://partner.example/cata")
+    finally:
+        stop_sandbox(permissive)
+    strict = start_sandbox(database_url, callback_policy="public-only")
+    try:
+        response = strict.dispatch(envelope("o-http", msgspec.json.encode(ORDER)))
+        body = response.json()
+        stored = strict.order(body["orderId"])
+    finally:
+        stop_sandbox(strict)
+
+    assert body["dispatched"] is False
+    assert body["reason"] == (
+        "http request failed: plain http:// is not allowed by callback_policy public-only (production Cata"
+        " calls HTTPS only): use an https:// URL"
+    )
+    (attempt,) = stored["attempts"]
+    assert attempt["responseStatus"] is None
+
+
 def test_public_only_refuses_a_private_url_in_an_update(public_only: Sandbox) -> None:
     response = public_only.client.post(
         "/api/v1/webhooks/register",
@@ -261,7 +323,8 @@ def test_a_name_rebound_to_a_private_address_after_registration_is_refused_at_se
         return answers.get(host, [])
 
     monkeypatch.setattr(netpolicy, "resolve_host", resolve)
-    url = f"http://rebind.example:{mock_pos.server.port}/webhooks/r1"
+    # https: public-only refuses plain http:// at registration; the send is refused before any connection.
+    url = f"https://rebind.example:{mock_pos.server.port}/webhooks/r1"
     public_only = start_sandbox(database_url, callback_policy="public-only")
     try:
         hook = public_only.register("o-1", url)

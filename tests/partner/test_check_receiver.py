@@ -47,9 +47,12 @@ def test_a_correct_receiver_passes_nine_checks_with_deliveries_shaped_like_catas
         seen = server.requests
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "9 passed: the receiver behaves as Cata expects"
+    # A loopback receiver is plain http://: the tls check warns that production callbacks must be HTTPS.
+    assert (
+        result.stdout.strip().splitlines()[-1] == "9 passed, 1 warning: the receiver passes; read the warning"
+    )
     assert list(cases(suite)) == CHECKS
-    assert (suite.attrib["tests"], suite.attrib["failures"], suite.attrib["skipped"]) == ("9", "0", "0")
+    assert (suite.attrib["tests"], suite.attrib["failures"], suite.attrib["skipped"]) == ("10", "0", "0")
     assert "returned externalOrderId 'pos-1'" in result.stdout
     # Every delivery carries Cata's headers; each has its own delivery id.
     assert len(seen) == 9  # the nine checks' eight deliveries and the liveness one
@@ -116,8 +119,8 @@ def test_warnings_pass_with_exit_0_and_show_in_junit_and_json(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)  # stdout is the JSON document alone
     assert document["passed"] is True
-    assert document["counts"] == {"passed": 8, "failed": 0, "warnings": 1, "notRun": 0}
-    assert document["summary"] == "8 passed, 1 warning: the receiver passes; read the warning"
+    assert document["counts"] == {"passed": 8, "failed": 0, "warnings": 2, "notRun": 0}
+    assert document["summary"] == "8 passed, 2 warnings: the receiver passes; read the warnings"
     assert document["summary"] in result.stderr
     verdicts = {check["name"]: check["verdict"] for check in document["checks"]}
     assert verdicts["duplicate-delivery"] == "warn"
@@ -141,11 +144,11 @@ def test_a_dead_receiver_gets_one_verdict_and_the_rest_skipped_in_junit(tmp_path
     assert result.returncode == 1
     assert result.stdout.count("connection refused") == 1
     assert result.stdout.strip().splitlines()[-1] == (
-        "0 passed, 1 failed, 8 not run — failed: valid-delivery (unreachable)"
+        "0 passed, 1 failed, 1 warning, 8 not run — failed: valid-delivery (unreachable); warned: tls (plain-http)"
     )
     assert (suite.attrib["failures"], suite.attrib["skipped"]) == ("1", "8")
     skipped = [name for name, case in cases(suite).items() if case.find("skipped") is not None]
-    assert skipped == CHECKS[1:]
+    assert skipped == CHECKS[1:-1]  # all but the tls check, which needs no delivery
 
 
 def test_an_unwritable_junit_path_is_a_one_line_error_before_any_delivery(tmp_path: Path) -> None:

@@ -7,10 +7,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
-from mock_pos.client import read_journal
+from mock_pos.client import MockAdmin, read_journal
 from tests.support.up import Up, start_up
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -116,11 +115,10 @@ def test_show_keeps_revel_credentials_out_of_the_attempt(up: Up) -> None:
 
 def test_show_truncates_long_response_bodies(up: Up) -> None:
     long_body = "E" * 5000
-    fault = httpx.post(
-        f"{up.mock_url}/__admin/faults",
-        json={"target": "outlet-webhook", "mode": "status", "code": 500, "body": long_body, "times": 1},
-    )
-    assert fault.status_code == 201, fault.text
+    with MockAdmin(up.mock_url) as admin:
+        admin.add_fault(
+            {"target": "outlet-webhook", "mode": "status", "code": 500, "body": long_body, "times": 1}
+        )
     result, rows = up.trigger("--count", "1", "--seed", "9")
     assert result.returncode == 1, "the planted admin fault makes the order fail"
     shown = up.cli("show", rows[0]["orderId"]).stdout
@@ -150,8 +148,8 @@ def test_register_prints_a_secret_that_signs_the_partners_deliveries(up: Up) -> 
     assert webhook_id
     assert secret
     assert f"check-receiver {callback} --secret {secret.group(1)}" in result.stdout
-    configured = httpx.put(f"{up.mock_url}/__admin/receivers/partner-pos", json={"secret": secret.group(1)})
-    assert configured.status_code == 200
+    with MockAdmin(up.mock_url) as admin:
+        admin.configure_receiver("partner-pos", secret.group(1))
     sent, rows = up.trigger("--outlet", "partner-outlet", "--count", "2")
     assert sent.returncode == 0, sent.stderr
     assert len(rows) == 2

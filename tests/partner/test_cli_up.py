@@ -20,7 +20,7 @@ import pytest
 from cata_sandbox.partner.up import seed
 from cata_sandbox.signing import verify
 from cata_sandbox.transformers import TransformerRegistry
-from mock_pos.client import read_journal
+from mock_pos.client import MockAdmin, read_journal
 from mock_pos.server import ServerThread
 from tests.support import API_KEY, CLI, ORDER, MockPos, Sandbox, clean_env, envelope, free_port, port_closed
 from tests.support.asgi_receiver import receiver
@@ -47,9 +47,11 @@ def test_banner_shows_urls_key_outlets_secret_and_two_working_curl_examples(up: 
     assert f"export CATA_URL={up.url} CATA_API_KEY={up.api_key}" in banner
     assert up.secret.startswith("whsec_")
     assert "mapped to mock Revel" in banner
+    assert f"inspector         {up.url}/inspector" in banner
     assert httpx.get(f"{up.url}/health").json() == {"status": "healthy"}
     assert httpx.get(f"{up.url}/schema/openapi.json").status_code == 200
-    assert httpx.get(f"{up.mock_url}/__admin/health").status_code == 200
+    with MockAdmin(up.mock_url) as admin:
+        assert admin.health() == {"status": "ok"}
 
     curls = [line.strip() for line in banner.splitlines() if line.strip().startswith("curl ")]
     assert len(curls) == 2
@@ -81,7 +83,8 @@ def test_trigger_20_orders_all_dispatch_on_each_path(up: Up, transformer: str | 
     assert {row["route"] for row in rows} == {transformer or "webhook"}
     assert "20/20 as expected" in result.stderr
     if transformer == "revel":
-        accepted = httpx.get(f"{up.mock_url}/__admin/revel/orders").json()
+        with MockAdmin(up.mock_url) as admin:
+            accepted = admin.revel_orders()
         ids = {str(order["orderId"]) for order in accepted}
         assert {row["externalOrderId"] for row in rows} <= ids
 

@@ -28,8 +28,7 @@ def receiver_down(mock_pos: MockPos, name: str) -> int:
 
 
 def recover(mock_pos: MockPos, fault_id: int) -> None:
-    response = mock_pos.client.delete(f"/__admin/faults/{fault_id}")
-    assert response.status_code in (200, 204), response.text
+    mock_pos.admin.remove_fault(fault_id)
 
 
 def failed_order(sandbox: Sandbox, outlet_id: str, raw: bytes) -> str:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from mock_pos.client import MockAdmin
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -145,8 +147,8 @@ def test_the_readmes_first_command_installs_from_the_lock_and_brings_up_the_sand
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        mock_health = httpx.get(f"http://127.0.0.1:{mock_port}/__admin/health", timeout=2)
-        assert mock_health.status_code == 200
+        with MockAdmin(f"http://127.0.0.1:{mock_port}", timeout=2) as admin:
+            assert admin.health() == {"status": "ok"}
         installed = subprocess.run(
             [
                 str(clone / ".tools/bin/uv"),

@@ -118,7 +118,7 @@ def test_a_killed_service_loses_no_acknowledged_order_and_leaves_the_rest_pendin
 
     restarted = ServiceProcess(database_url, log, dispatch_timeout=5).start()
     try:
-        mock_pos.client.delete("/__admin/faults").raise_for_status()
+        mock_pos.admin.clear_faults()
         with restarted.client() as client:
             for order_id, ref in acknowledged.items():
                 found = client.get(f"/api/v1/orders/{order_id}")

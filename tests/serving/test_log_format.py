@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import msgspec
 
+from mock_pos.client import MockAdmin, MockAdminError
 from tests.support import ORDER, envelope, free_port, wait_until
 from tests.support.processes import ServiceProcess
 
@@ -53,8 +53,9 @@ def test_mock_pos_serve_logs_in_the_same_format(tmp_path: Path) -> None:
 
         def up() -> bool:
             try:
-                return httpx.get(f"http://127.0.0.1:{port}/__admin/health", timeout=1).status_code == 200
-            except httpx.HTTPError:
+                with MockAdmin(f"http://127.0.0.1:{port}", timeout=1) as admin:
+                    return admin.health() == {"status": "ok"}
+            except MockAdminError:
                 return False
 
         wait_until(up, 30, "mock-pos serve answers")

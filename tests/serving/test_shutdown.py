@@ -17,7 +17,7 @@ import httpx
 import msgspec
 import pytest
 
-from mock_pos.client import read_journal
+from mock_pos.client import MockAdmin, MockAdminError, read_journal
 from tests.support import ORDER, MockPos, envelope, free_port, start_sandbox, stop_sandbox, wait_until
 from tests.support.processes import ServiceProcess
 
@@ -153,8 +153,9 @@ def start_mock_pos(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[bytes]
 
     def healthy() -> bool:
         try:
-            return httpx.get(f"{url}/__admin/health", timeout=1).status_code == 200
-        except httpx.HTTPError:
+            with MockAdmin(url, timeout=1) as admin:
+                return admin.health() == {"status": "ok"}
+        except MockAdminError:
             return process.poll() is not None
 
     wait_until(healthy, 30, "mock-pos serve answers")
@@ -167,7 +168,8 @@ def test_mock_pos_serve_lets_a_delayed_answer_finish_then_exits_0(tmp_path: Path
     process, url, log = start_mock_pos(tmp_path)
     answers: list[httpx.Response] = []
     try:
-        httpx.post(f"{url}/__admin/faults", json={"target": "shop", "mode": "delay", "seconds": 1.5})
+        with MockAdmin(url) as admin:
+            admin.add_fault({"target": "shop", "mode": "delay", "seconds": 1.5})
         sender = threading.Thread(
             target=lambda: answers.append(httpx.post(f"{url}/webhooks/shop", content=b"{}", timeout=30))
         )

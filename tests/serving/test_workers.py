@@ -22,7 +22,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from cata_sandbox.store.db import MIGRATIONS_DIR
-from mock_pos.client import entry_body
+from mock_pos.client import entry_body, entry_headers
 from tests.support import ORDER, MockPos, envelope, pg
 from tests.support.processes import ServiceProcess
 
@@ -119,7 +119,7 @@ def test_two_workers_store_every_order_once_and_record_every_attempt(
 
             journal = mock_pos.journal("r1")
             assert len(journal) == ORDERS + KEYED
-            delivered = {dict(e["headers"]).get("x-cata-delivery-id") for e in journal}
+            delivered = {entry_headers(e).get("x-cata-delivery-id") for e in journal}
             sent_bodies = sorted(entry_body(e) for e in journal)
             assert all(e["signatureValid"] for e in journal)
             recorded: set[str] = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +13,7 @@ import httpx
 from mock_pos.app import create_mock_pos
 from mock_pos.client import MockAdmin
 from mock_pos.server import ServerThread
+from mock_pos.tls import TlsSites
 
 
 @dataclass
@@ -21,6 +23,7 @@ class MockPos:
     server: ServerThread
     client: httpx.Client
     admin: MockAdmin
+    tls: TlsSites | None = None
 
     @property
     def url(self) -> str:
@@ -38,14 +41,16 @@ class MockPos:
 
 
 @contextmanager
-def running_mock_pos() -> Iterator[MockPos]:
-    """A fresh mock_pos on a free loopback port, stopped on exit."""
-    server = ServerThread(create_mock_pos())
+def running_mock_pos(tls_dir: Path | None = None) -> Iterator[MockPos]:
+    """A fresh mock_pos on a free loopback port, stopped on exit; with ``tls_dir`` also its HTTPS sites
+    (the sandbox CA kept in that directory)."""
+    tls = TlsSites.bind(tls_dir) if tls_dir is not None else None
+    server = ServerThread(create_mock_pos(tls=tls), tls=tls)
     server.start()
     client = httpx.Client(base_url=server.url, timeout=30)
     admin = MockAdmin(server.url, timeout=30)
     try:
-        yield MockPos(server=server, client=client, admin=admin)
+        yield MockPos(server=server, client=client, admin=admin, tls=tls)
     finally:
         admin.close()
         client.close()

@@ -106,7 +106,7 @@ class PosBench:
 
     def reset(self) -> None:
         """A fresh mock (default configuration, no orders) and an empty receiver."""
-        self.admin.http.post("/__admin/reset").raise_for_status()
+        self.admin.reset()
         self.receiver.requests.clear()
 
     def _wait(self, coroutine: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -18,8 +19,31 @@ BANNER_END = "Path 2, built-in Revel transformer"
 
 
 def banner_complete(text: str) -> bool:
-    """The banner ends with the Revel curl example."""
+    """The banner ends with the Revel curl example (and, with --tls, the HTTPS sites after it)."""
+    if "\nHTTPS: " in text:
+        return "  tls:handshake-reset " in text and text.endswith("\n")
     return BANNER_END in text and text.rstrip().endswith("}'")
+
+
+def free_port_run(length: int) -> int:
+    """A free port followed by ``length - 1`` free ports (``up --tls`` takes the 8 after mock_pos's)."""
+    for _ in range(50):
+        first = free_port()
+        if first + length > 65535:
+            continue
+        probes: list[socket.socket] = []
+        try:
+            for port in range(first, first + length):
+                probe = socket.socket()
+                probes.append(probe)
+                probe.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    raise AssertionError(f"no run of {length} free ports found")
 
 
 @dataclass

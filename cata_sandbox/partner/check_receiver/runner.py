@@ -19,8 +19,8 @@ from cata_sandbox import signing
 from cata_sandbox.clock import SYSTEM_CLOCK, Clock
 from cata_sandbox.delivery import Sender, attempt_headers, outbound_client, webhook_request
 from cata_sandbox.net.failures import FailureKind
-from cata_sandbox.net.transport import AiohttpTransport
-from cata_sandbox.partner.check_receiver import judge
+from cata_sandbox.net.transport import AiohttpTransport, trust
+from cata_sandbox.partner.check_receiver import judge, tls_check
 from cata_sandbox.partner.check_receiver.bodies import (
     ascii_escaped,
     non_ascii_order,
@@ -45,9 +45,12 @@ TITLES = {
     "non-ascii": "an order with non-ASCII names and notes (raw UTF-8) is accepted",
     "duplicate-delivery": "the same order again (new delivery id) is answered 2xx, as the same order",
     "within-budget": "every delivery is answered, to the last byte, within the budget",
+    tls_check.NAME: tls_check.TITLE,
 }
-# The nine checks of every run; still-accepting is reported only when the receiver failed it.
+# The ten checks of every run; still-accepting is reported only when the receiver failed it. The tls
+# check, last, runs even when the deliveries cannot (it says why an https:// receiver was unreachable).
 CHECKS = [name for name in TITLES if name != "still-accepting"]
+DELIVERY_CHECKS = CHECKS[:-1]
 AFTER_LIVENESS = ["raw-bytes", "non-ascii", "duplicate-delivery"]
 Progress = Callable[[CheckResult], None]
 
@@ -63,8 +66,10 @@ class ReceiverChecker:
         budget_s: float = DEFAULTS.dispatch_timeout_s,
         clock: Clock = SYSTEM_CLOCK,
         transport: httpx.AsyncBaseTransport | None = None,
+        ca_bundle: str | None = None,
     ) -> None:
         self.url = url
+        self.ca_bundle = ca_bundle
         self.secret = secret
         self.budget_s = budget_s
         self.clock = clock
@@ -74,7 +79,7 @@ class ReceiverChecker:
         self._progress: Progress | None = None
 
     async def run(self, progress: Progress | None = None) -> Certification:
-        transport = self._transport or AiohttpTransport()
+        transport = self._transport or AiohttpTransport(ssl_context=trust(self.ca_bundle))
         client = outbound_client(self.budget_s, transport)
         self._sender = Sender(
             client=client,
@@ -86,6 +91,7 @@ class ReceiverChecker:
         self._progress = progress
         try:
             await self._checks()
+            self._record(await tls_check.tls_check(self.url, self.ca_bundle, self.budget_s))
         finally:
             await client.aclose()
         return self._certification
@@ -97,7 +103,7 @@ class ReceiverChecker:
         valid = first.body
         answer = await self._signed("valid-delivery", valid)
         if not answer.answered and answer.failure is not FailureKind.TIMEOUT:
-            rest = CHECKS[1:]
+            rest = DELIVERY_CHECKS[1:]
             self._record(
                 judge.unreachable_check("valid-delivery", TITLES["valid-delivery"], answer, len(rest))
             )
@@ -226,6 +232,8 @@ def check_receiver(
     budget_s: float = DEFAULTS.dispatch_timeout_s,
     progress: Progress | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    ca_bundle: str | None = None,
 ) -> Certification:
     """Certify the receiver at ``url`` (blocking): every check's verdict and every delivery's answer."""
-    return asyncio.run(ReceiverChecker(url, secret, budget_s=budget_s, transport=transport).run(progress))
+    checker = ReceiverChecker(url, secret, budget_s=budget_s, transport=transport, ca_bundle=ca_bundle)
+    return asyncio.run(checker.run(progress))

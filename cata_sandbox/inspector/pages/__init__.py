@@ -1,0 +1,1 @@
+"""The inspector's controllers, one module per page."""
