@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from mock_pos.client import entry_body, entry_headers
-from tests.support import MockPos, Sandbox, envelope, wait_until
+from tests.support import MockPos, Sandbox, envelope, free_port, wait_until
 from tests.support.pos_service import LS_ORDER, connection, tenant_id, wait_for_status, wire
 
 INBOUND = "/api/v1/inbound/lightspeed/order-status"
@@ -218,3 +218,16 @@ def put_config(sandbox: Sandbox, config: dict[str, Any]) -> None:
     )
     assert answer.status_code == 200, answer.text
     wait_until(lambda: connection(sandbox, "lightspeed") == config, 5, "the connection stored")
+
+
+def test_an_unreachable_token_endpoint_is_a_clear_reason(sandbox: Sandbox, mock_pos: MockPos) -> None:
+    wire(sandbox, mock_pos, "lightspeed")
+    closed = f"http://127.0.0.1:{free_port()}/oauth/token"
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    put_config(sandbox, {**connection(sandbox, "lightspeed"), "expiresAt": past, "tokenUrl": closed})
+    body = dispatch(sandbox)
+    assert body["dispatched"] is False
+    assert body["reason"].startswith(
+        "OAuth token refresh failed: token endpoint unreachable: connection refused"
+    )
+    assert order_requests(mock_pos) == []
