@@ -166,8 +166,8 @@ MUTANTS = (
         edits=(
             Edit(
                 "cata_sandbox/dispatch.py",
-                "exchange(outgoing.method, outgoing.url, headers, outgoing.body)",
-                'exchange(outgoing.method, outgoing.url, headers | {"X-Powered-By": "cata"}, outgoing.body)',
+                "outgoing.method, outgoing.url, headers, outgoing.body, budget=budget",
+                'outgoing.method, outgoing.url, headers | {"X-Powered-By": "cata"}, outgoing.body, budget=budget',
             ),
         ),
         caught_by=frozenset({"test_headers"}),
@@ -182,7 +182,7 @@ MUTANTS = (
                 "    externalOrderId: str | None\n    dispatched: bool\n    reason: str\n",
             ),
             Edit(
-                "cata_sandbox/dispatch.py",
+                "cata_sandbox/attempt_record.py",
                 "        externalOrderId=external_order_id,\n        dispatched=dispatched,\n",
                 "        externalOrderId=external_order_id or None,\n        dispatched=dispatched,\n",
             ),
