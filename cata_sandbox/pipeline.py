@@ -184,7 +184,12 @@ class ScriptPipeline:
     async def read(
         self, provider: str, status: int, headers: dict[str, str], body: bytes, *, deadline: float
     ) -> Reading:
-        """The POS's answer by the seed's rules, or by the script's ``interpret(response)`` if any."""
+        """The POS's answer by the seed's rules, or by the script's ``interpret(response)`` if any.
+
+        A 401 to a connection with a refreshable OAuth token (ADR 0006) is read here like any answer;
+        the engine then refreshes the token and builds and sends once more (``Dispatcher._deliver``,
+        ``oauth_tokens``).
+        """
         script = self.library.catalog.get(provider, TOPIC)
         success = 200 <= status < 300
         if script is None or not script.has_interpret:

@@ -104,12 +104,12 @@ MUTANTS = (
     ),
     Mutant(
         name="revel-rounds-prices",
-        breaks="transformer contract: the Revel transformer rounds item prices to cents",
+        breaks="transformer contract: the Revel script rounds item prices to cents",
         edits=(
             Edit(
-                "cata_sandbox/transformers/revel.py",
-                '"price": item.unitPrice}',
-                '"price": round(item.unitPrice, 2)}',
+                "cata_sandbox/adapters/scripts/revel/order_dispatch.js",
+                "price: item.unitPrice }",
+                "price: Math.round(item.unitPrice * 100) / 100 }",
             ),
         ),
         caught_by=frozenset({"test_transformers"}),

@@ -68,11 +68,26 @@ def webhook_direct_target(name: str, url: str, secret: str, order: bytes) -> Loa
 
 
 def revel_direct_target(name: str, order: bytes, settings: dict[str, Any]) -> LoadTarget:
-    """The request the Revel transformer would send, for the direct run."""
-    from cata_sandbox.schemas import Order
-    from cata_sandbox.transformers.revel import RevelSettings, RevelTransformer
+    """The request the Revel script (adapters/scripts/revel/order_dispatch.js) builds, for the direct run."""
+    import asyncio
+    import time
 
-    outgoing = RevelTransformer().build_request(
-        msgspec.json.decode(order, type=Order), msgspec.convert(settings, RevelSettings), "order.paid"
-    )
-    return LoadTarget(name, outgoing.url, dict(outgoing.headers), [outgoing.body])
+    from cata_sandbox.adapters import AdapterRuntime, load_catalog
+
+    credentials = ("baseUrl", "apiKey", "apiSecret")
+    data = {
+        "providerSlug": "revel",
+        **{key: settings.get(key, "") for key in credentials},
+        "payload": msgspec.Raw(order),
+        "outlet": {"settings": {k: v for k, v in settings.items() if k not in credentials}},
+    }
+
+    async def build() -> Any:
+        async with AdapterRuntime(load_catalog(), workers=1) as runtime:
+            return await runtime.run("revel", "order_dispatch", data, deadline=time.monotonic() + 30)
+
+    result = asyncio.run(build())
+    if result.request is None:
+        raise RuntimeError(f"the Revel script failed on the bench order: {result.error}")
+    request = result.request
+    return LoadTarget(name, request.url, dict(request.headers), [request.body or b""])

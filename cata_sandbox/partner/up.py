@@ -164,12 +164,7 @@ def _seed(service_url: str, mock_url: str, api_key: str, registry: TransformerRe
         # Lightspeed and Atlas are adapter scripts (always there); each mock is wired to its outlet.
         seeded.warnings += seed_pos(api, mock, service_url, mock_url)
         seeded.pos_mapped = not seeded.warnings
-        if registry.get(REVEL_SLUG) is None:
-            seeded.warnings.append(
-                f"the Revel transformer is not installed: {OUTLET_REVEL} is not mapped "
-                "(the webhook path works; `trigger --transformer revel` will not)"
-            )
-            return seeded
+        # Revel is the shipped script adapters/scripts/revel/order_dispatch.js: always there.
         try:
             api.map_provider(OUTLET_REVEL, REVEL_SLUG, revel_settings(mock_url), external_id="1")
         except ApiError as exc:
