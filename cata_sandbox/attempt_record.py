@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 
@@ -95,3 +96,18 @@ def redact_bytes(body: bytes, secrets: list[str]) -> bytes:
         if secret:
             body = body.replace(secret.encode("utf-8"), REDACTED.encode())
     return body
+
+
+def log_dispatch(
+    log: logging.Logger, order: StoredOrder, route: str | None, dispatched: bool, reason: str, ms: float
+) -> None:
+    """The one log line of a dispatch."""
+    log.info(
+        "dispatch order=%s outlet=%s route=%s outcome=%s duration_ms=%.1f%s",
+        order.id,
+        order.outlet_id,
+        route or "none",
+        "dispatched" if dispatched else "failed",
+        ms,
+        f" reason={reason!r}" if reason else "",
+    )

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from cata_sandbox import signing
 from cata_sandbox.attempt_record import (
     decode_dispatch_order,
+    log_dispatch,
     redact_text,
     redacted,
     response,
@@ -36,7 +37,8 @@ from cata_sandbox.classify import (
 from cata_sandbox.clock import Clock
 from cata_sandbox.delivery import Sender, attempt_headers, webhook_request
 from cata_sandbox.errors import InvalidRequest, NotFound
-from cata_sandbox.idempotency import IdempotencyClaim, KeyAlreadyClaimed
+from cata_sandbox.idempotency import IdempotencyClaim, KeyAlreadyClaimed, claim_in
+from cata_sandbox.oauth_tokens import TokenKeeper, refreshable
 from cata_sandbox.pipeline import Reading, ScriptBuild, ScriptPipeline, remaining_deadline
 from cata_sandbox.schemas import DispatchResponse
 from cata_sandbox.script_route import (
@@ -47,6 +49,7 @@ from cata_sandbox.script_route import (
     provider_call,
     script_outgoing,
     standard_call,
+    with_config,
 )
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import Attempt, OrderStatus, Store, StoredOrder
@@ -58,6 +61,11 @@ log = logging.getLogger("cata_sandbox.dispatch")
 WEBHOOK_ROUTE = "webhook"
 # ``interpret(response)`` still gets this long when the POS's answer used up the dispatch budget.
 INTERPRET_FLOOR_S = 0.25
+
+
+def _config(call: ScriptCall | None) -> dict[str, Any]:
+    found = call.input.get("config") if call is not None else None
+    return found if isinstance(found, dict) else {}
 
 
 class Dispatcher:
@@ -87,6 +95,7 @@ class Dispatcher:
             clock=clock,
             callback_policy=settings.callback_policy,
         )
+        self.tokens = TokenKeeper(store, self.sender, clock)
 
     async def dispatch(
         self, tenant_id: str, body: bytes, *, claim: IdempotencyClaim | None = None
@@ -160,26 +169,12 @@ class Dispatcher:
     # --- steps ------------------------------------------------------------------------------
 
     async def _deliver(self, order: StoredOrder, routed: Routed, started: float) -> DispatchResponse:
-        """Send a persisted order along its route, log the line, and answer: shared by both entries."""
-        route, outgoing, secret_values, call = routed
-        built = ScriptBuild(None)
-        if outgoing is None:
-            assert call is not None
-            assert self.scripts is not None
-            deadline = remaining_deadline(self.settings.dispatch_timeout_s, self.clock.monotonic() - started)
-            built = await self.scripts.build(call.provider, call.input, order.body, deadline=deadline)
-            if built.request is None:
-                reason = redact_text(built.error, secret_values)
-                attempt = failed_attempt(
-                    str(uuid.uuid4()), order, route, reason, redacted(built, secret_values), self.clock.now()
-                )
-                await self._record(order, route, attempt)
-                self._log(order, route, False, reason, started)
-                return response(order.id, dispatched=False, reason=reason, external_order_id="")
-            outgoing = script_outgoing(built.request, call, order.body, secret_values)
-        outcome, reason, attempt = await self._send(
-            order, route, outgoing, secret_values, started, redacted(built, secret_values), call
-        )
+        """Send a persisted order along its route, log, answer; a 401 to a refreshable token: once more."""
+        route, outgoing, secrets, call = routed
+        outcome, reason, attempt, call, secrets = await self._attempt(order, routed, started, force=False)
+        if outgoing is None and attempt.response_status == 401 and refreshable(_config(call)):
+            again = Routed(route, None, secrets, call)
+            outcome, reason, attempt, _, _ = await self._attempt(order, again, started, force=True)
         self._log(order, route, outcome.dispatched, reason, started)
         return response(
             order.id,
@@ -187,6 +182,41 @@ class Dispatcher:
             reason=reason,
             external_order_id=attempt.external_order_id,
         )
+
+    async def _attempt(
+        self, order: StoredOrder, routed: Routed, started: float, *, force: bool
+    ) -> tuple[Outcome, str, Attempt, ScriptCall | None, list[str]]:
+        """One attempt; a scripted route's token is made fresh and its scripts run first (ADR 0006)."""
+        route, outgoing, secret_values, call = routed
+        built = ScriptBuild(None)
+        if outgoing is None:
+            assert call is not None
+            assert self.scripts is not None
+            spent = self.clock.monotonic() - started
+            budget = self.settings.dispatch_timeout_s - spent
+            config = await self.tokens.fresh_config(
+                order.tenant_id, call.provider, _config(call), budget=budget, force=force
+            )
+            if isinstance(config, str):
+                built = ScriptBuild(None, config)
+            else:
+                call, secret_values = with_config(call, config, secret_values)
+                deadline = remaining_deadline(budget + spent, self.clock.monotonic() - started)
+                built = await self.scripts.build(call.provider, call.input, order.body, deadline=deadline)
+            if built.request is None:
+                reason = redact_text(built.error, secret_values)
+                attempt = failed_attempt(
+                    str(uuid.uuid4()), order, route, reason, redacted(built, secret_values), self.clock.now()
+                )
+                if isinstance(config, str):
+                    attempt = replace(attempt, script_error="")
+                await self._record(order, route, attempt)
+                return Outcome(dispatched=False), reason, attempt, call, secret_values
+            outgoing = script_outgoing(built.request, call, order.body, secret_values)
+        outcome, reason, attempt = await self._send(
+            order, route, outgoing, secret_values, started, redacted(built, secret_values), call
+        )
+        return outcome, reason, attempt, call, secret_values
 
     async def _persist(
         self, order: StoredOrder, request: DispatchRequest, claim: IdempotencyClaim | None = None
@@ -202,22 +232,11 @@ class Dispatcher:
         if isinstance(routed, str):
             failed = replace(order, status=OrderStatus.FAILED.value, reason=routed)
             await self.store.insert_order(conn, failed)
-            await self._claim(conn, order, claim)
+            await claim_in(self.store, conn, order, claim)
             return None, routed
         await self.store.insert_order(conn, replace(order, route=routed[0]))
-        await self._claim(conn, order, claim)
+        await claim_in(self.store, conn, order, claim)
         return routed, ""
-
-    async def _claim(self, conn: Any, order: StoredOrder, claim: IdempotencyClaim | None) -> None:
-        if claim is not None:
-            await self.store.claim_idempotency_key(
-                conn,
-                order.tenant_id,
-                key=claim.key,
-                fingerprint=claim.fingerprint,
-                order_id=order.id,
-                now=order.created_at,
-            )
 
     async def _route(self, conn: Any, order: StoredOrder, request: DispatchRequest) -> Routed | str:
         """The route, request and secrets for the order, or the reason there is none. No script runs
@@ -326,12 +345,4 @@ class Dispatcher:
     def _log(
         self, order: StoredOrder, route: str | None, dispatched: bool, reason: str, started: float
     ) -> None:
-        log.info(
-            "dispatch order=%s outlet=%s route=%s outcome=%s duration_ms=%.1f%s",
-            order.id,
-            order.outlet_id,
-            route or "none",
-            "dispatched" if dispatched else "failed",
-            (self.clock.monotonic() - started) * 1000,
-            f" reason={reason!r}" if reason else "",
-        )
+        log_dispatch(log, order, route, dispatched, reason, (self.clock.monotonic() - started) * 1000)

@@ -17,11 +17,12 @@ import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from cata_sandbox.clock import Clock
 from cata_sandbox.errors import Conflict, InvalidRequest
 from cata_sandbox.schemas import DispatchResponse
-from cata_sandbox.store import Store
+from cata_sandbox.store import Store, StoredOrder
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -133,3 +134,16 @@ async def dispatch_once(
             if replayed is None:
                 raise Conflict(f"{IDEMPOTENCY_HEADER} {claim.key!r} is contended; retry") from None
     return replayed, True
+
+
+async def claim_in(store: Store, conn: Any, order: StoredOrder, claim: IdempotencyClaim | None) -> None:
+    """Claim the request's key for ``order`` inside the order's transaction (``conn``)."""
+    if claim is not None:
+        await store.claim_idempotency_key(
+            conn,
+            order.tenant_id,
+            key=claim.key,
+            fingerprint=claim.fingerprint,
+            order_id=order.id,
+            now=order.created_at,
+        )

@@ -186,9 +186,9 @@ class ScriptPipeline:
     ) -> Reading:
         """The POS's answer by the seed's rules, or by the script's ``interpret(response)`` if any.
 
-        Seam for issue 17 (Lightspeed's 401 → engine-side token refresh, ADR 0006): a 401 read here is
-        where the engine would refresh the connection's ``config.accessToken`` and run ``build`` once
-        more within the same budget. Not built: a 401 is an ordinary failure today.
+        A 401 to a connection with a refreshable OAuth token (ADR 0006) is read here like any answer;
+        the engine then refreshes the token and builds and sends once more (``Dispatcher._deliver``,
+        ``oauth_tokens``).
         """
         script = self.library.catalog.get(provider, TOPIC)
         success = 200 <= status < 300

@@ -8,7 +8,7 @@ settings override the tenant's provider connection; ``config`` is the connection
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -34,6 +34,7 @@ __all__ = [
     "provider_call",
     "script_outgoing",
     "standard_call",
+    "with_config",
 ]
 
 # The outlet settings that are credentials: write-only, and they win over the connection's.
@@ -120,7 +121,10 @@ def provider_call(
         value = settings.get(name)
         if isinstance(value, str) and value:
             base[name] = value
-    config = dict(connection.config) if connection else {}
+    # The inbound webhook's credentials are the service's, not the script's.
+    config = {
+        k: v for k, v in (connection.config if connection else {}).items() if not k.startswith("inbound")
+    }
     data = {
         "providerSlug": mapping.provider_slug,
         **base,
@@ -131,6 +135,13 @@ def provider_call(
     }
     secrets = [base["apiKey"], base["apiSecret"], *secret_config_values(config)]
     return ScriptCall(mapping.provider_slug, data, order.event), [s for s in secrets if len(s) >= 4]
+
+
+def with_config(call: ScriptCall, config: dict[str, Any], secrets: list[str]) -> tuple[ScriptCall, list[str]]:
+    """``call`` with a new connection config (a refreshed OAuth token), and the secrets to redact then."""
+    clean = {k: v for k, v in config.items() if not k.startswith("inbound")}
+    fresh = [s for s in secret_config_values(clean) if len(s) >= 4 and s not in secrets]
+    return replace(call, input={**call.input, "config": clean}), [*secrets, *fresh]
 
 
 def script_outgoing(

@@ -111,6 +111,15 @@ async def inbound_status(
         "outlet": {"id": "", "refCode": "", "settings": {}},
     }
     first = await _run(scripts, provider, "reference" if script.has_reference else "transform", base)
+    if (
+        first.get("skip") is True
+        and not _text(first.get("externalReference"))
+        and not _text(first.get("posOrderId"))
+    ):
+        # Not about one of Cata's orders (Atlas's menu.updated): acknowledged, so the POS stops sending it.
+        return InboundOutcome(
+            "", skipped=True, reason=_text(first.get("reason")) or "skipped by the script", status=None
+        )
     order = await _find(store, tenant_id, provider, first)
     mapping = await store.get_outlet_provider(tenant_id, order.outlet_id)
     settings = mapping.settings if mapping and mapping.provider_slug == provider else {}

@@ -257,6 +257,10 @@ class SandboxClient:
         """``POST /api/v1/orders/{orderId}/redispatch``: the stored order sent again; the dispatch answer."""
         return self._call("POST", f"/api/v1/orders/{order_id}/redispatch")
 
+    def put_provider_connection(self, slug: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``PUT /api/v1/provider-connections/{slug}``: the tenant's credentials and config for a POS."""
+        return self._call("PUT", f"/api/v1/provider-connections/{slug}", 200, json=body)
+
     def map_provider(
         self, outlet_id: str, slug: str, settings: dict[str, Any], external_id: str | None = None
     ) -> dict[str, Any]:

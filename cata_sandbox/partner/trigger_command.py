@@ -81,6 +81,9 @@ def trigger(
     cata-sandbox trigger --count 3 --fault status:503                 # every attempt of these orders fails
     cata-sandbox trigger --count 3 --fault status:503 --fault-times 1 # only the first; then:
     cata-sandbox replay --failed                                      # ... dispatched
+    cata-sandbox trigger --transformer lightspeed                     # waits for Lightspeed's notifications
+    cata-sandbox trigger --transformer lightspeed --fault "notification:failure:Kitchen closed"
+    cata-sandbox trigger --transformer atlas --fault status:500
     """
     from cata_sandbox.dispatch import WEBHOOK_ROUTE
     from cata_sandbox.partner.fake_orders import OrderFactory
@@ -93,11 +96,17 @@ def trigger(
         fire,
         parse_fault,
     )
+    from cata_sandbox.partner.trigger_async import ASYNC_PROVIDERS, notification_directive
 
     try:
-        planted = parse_fault(fault) if fault else None
-    except FaultError as exc:
+        notice = notification_directive(fault) if fault else None
+        planted = parse_fault(fault) if fault and notice is None else None
+    except (FaultError, ValueError) as exc:
         raise click.BadParameter(str(exc), param_hint="--fault") from None
+    if notice is not None and (transformer not in ASYNC_PROVIDERS or fault_times is not None):
+        raise click.UsageError(
+            "--fault notification:... is mock Lightspeed's: use it with --transformer lightspeed"
+        )
     if fault_times is not None and planted is None:
         raise click.UsageError("--fault-times goes with --fault (which fault, how many times)")
     tls = planted is not None and planted.mode.startswith("tls:")
@@ -112,7 +121,8 @@ def trigger(
         count,
         seed,
         now=SYSTEM_CLOCK.now(),
-        notes=planted.directive if planted is not None and fault_times is None and not tls else None,
+        notes=notice
+        or (planted.directive if planted is not None and fault_times is None and not tls else None),
     )
     info = (lambda line: click.echo(line, err=True)) if as_json else click.echo
     with make_client(url, api_key) as client:
@@ -135,6 +145,8 @@ def trigger(
     info(f"Dispatching {count} order(s) to {outlet_id} via {route} (seed {seed}: --seed {seed} repeats them)")
     if planted is not None and fault_times is None and not tls:
         info(f"Fault: each order's notes carry `{planted.directive}`; mock_pos acts it out.")
+    if notice is not None:
+        info(f"Fault: each order's notes carry `{notice}`: the notification after 200 ok is disturbed.")
     info(f"Expected: {expected.shown} ({expected.rule})")
     fired = asyncio.run(
         fire(
@@ -154,6 +166,8 @@ def trigger(
         console().print(dispatch_table(fired, route))
     dispatched = sum(1 for f in fired if f.result.dispatched)
     missed = [f for f in fired if not f.as_expected]
+    if route in ASYNC_PROVIDERS and dispatched:
+        missed += _async_outcomes(url, api_key, fired, notice, info)
     info(
         f"{count} order(s): {dispatched} dispatched, {count - dispatched} not dispatched; "
         f"{count - len(missed)}/{count} as expected"
@@ -161,6 +175,24 @@ def trigger(
     if missed:
         info(f"{len(missed)} order(s) did not get the expected outcome ({expected.shown})")
         raise click.exceptions.Exit(1)
+
+
+def _async_outcomes(
+    url: str, api_key: str | None, fired: list[Any], notice: str | None, info: Callable[[str], None]
+) -> list[Any]:
+    """Wait for each dispatched order's asynchronous outcome; those that are not the expected one."""
+    from cata_sandbox.partner.trigger_async import await_outcomes
+
+    wanted = "REJECTED" if notice and notice.startswith("mock-notification:failure") else "ACCEPTED"
+    if notice and notice.startswith("mock-notification:never"):
+        wanted = "PAID"
+    sent = [(str(f.result.body["orderId"]), f.order.order_ref_no) for f in fired if f.result.dispatched]
+    info(f"Waiting for the POS's notifications (expected: {wanted})...")
+    with make_client(url, api_key) as client:
+        outcomes = await_outcomes(client, sent, timeout=3.0 if wanted == "PAID" else 15.0)
+    for outcome in outcomes:
+        info(outcome.line)
+    return [o for o in outcomes if (o.status or "PAID") != wanted]
 
 
 def _fault_target(client: SandboxClient, route: str, outlet_id: str, mock_url: str | None) -> tuple[str, str]:

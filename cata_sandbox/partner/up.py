@@ -27,6 +27,7 @@ from cata_sandbox.clock import SYSTEM_CLOCK
 from cata_sandbox.partner.client import ApiError, SandboxClient
 from cata_sandbox.partner.trigger import OUTLET_REVEL, OUTLET_WEBHOOK
 from cata_sandbox.partner.up_banner import banner, https_sites, tls_banner
+from cata_sandbox.partner.up_pos import seed_pos
 from cata_sandbox.settings import Settings
 from cata_sandbox.store import new_api_key
 from cata_sandbox.transformers import TransformerRegistry
@@ -59,6 +60,7 @@ class Seeded:
     webhook_secret: str = ""
     callback_url: str = ""
     revel_mapped: bool = False
+    pos_mapped: bool = False
     warnings: list[str] = field(default_factory=list)
 
 
@@ -159,6 +161,9 @@ def _seed(service_url: str, mock_url: str, api_key: str, registry: TransformerRe
         except MockAdminError as exc:
             raise UpError(f"mock_pos refused the receiver secret: {exc}") from None
 
+        # Lightspeed and Atlas are adapter scripts (always there); each mock is wired to its outlet.
+        seeded.warnings += seed_pos(api, mock, service_url, mock_url)
+        seeded.pos_mapped = not seeded.warnings
         # Revel is the shipped script adapters/scripts/revel/order_dispatch.js: always there.
         try:
             api.map_provider(OUTLET_REVEL, REVEL_SLUG, revel_settings(mock_url), external_id="1")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cata_sandbox.partner.trigger import OUTLET_REVEL, OUTLET_WEBHOOK
+from cata_sandbox.partner.up_pos import OUTLET_ATLAS, OUTLET_LIGHTSPEED
 from cata_sandbox.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,10 +52,21 @@ def banner(settings: Settings, service_url: str, mock_url: str, seeded: Seeded) 
         f"  {OUTLET_WEBHOOK:<16}  webhook #{seeded.webhook_id} -> {seeded.callback_url}",
         f"  webhook secret    {seeded.webhook_secret}",
         f"  {OUTLET_REVEL:<16}  {revel}",
+        f"  {OUTLET_LIGHTSPEED:<16}  "
+        + (
+            f"mapped to mock Lightspeed {mock_url}/lightspeed"
+            if seeded.pos_mapped
+            else "see the warning above"
+        ),
+        f"  {OUTLET_ATLAS:<16}  "
+        + (
+            f"mapped to mock Atlas Kitchen {mock_url}/atlas" if seeded.pos_mapped else "see the warning above"
+        ),
         "",
         "In another terminal:",
         f"  export CATA_URL={service_url} CATA_API_KEY={seeded.api_key}",
         "  cata-sandbox trigger --count 20",
+        "  cata-sandbox trigger --transformer lightspeed   # or atlas, revel",
         "  cata-sandbox listen --forward-to http://127.0.0.1:9000/cata   # your own receiver, live",
         "",
         "Path 1, standard webhook (a signed POST to the mock receiver):",

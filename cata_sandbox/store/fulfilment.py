@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -113,6 +114,7 @@ class FulfilmentStore(StoreBase):
                             orders.c.version == row.version,
                         )
                         .values(fulfilment_status=target, version=row.version + 1, updated_at=now)
+                        .values(**_external_id(change.pos_order_id))
                     )
                     if moved.rowcount == 1:
                         entry = StatusEntry(
@@ -222,3 +224,11 @@ class FulfilmentStore(StoreBase):
             )
             for row in rows
         ]
+
+
+def _external_id(pos_order_id: str | None) -> dict[str, Any]:
+    """A POS that gives its id only later (Lightspeed's SUCCESS) sets the order's empty externalOrderId."""
+    if not pos_order_id:
+        return {}
+    column = orders.c.external_order_id
+    return {"external_order_id": sa.case((column == "", pos_order_id), else_=column)}

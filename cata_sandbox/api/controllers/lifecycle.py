@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 import msgspec
-from litestar import Controller, post
+from litestar import Controller, Request, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, RawBody
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -14,6 +15,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from cata_sandbox.api.dependencies import CallerDep, ServicesDep
 from cata_sandbox.errors import InvalidRequest
 from cata_sandbox.fulfilment.inbound import UnprocessableWebhook, inbound_status
+from cata_sandbox.fulfilment.inbound_auth import inbound_tenant
 from cata_sandbox.fulfilment.service import apply_status
 from cata_sandbox.fulfilment.states import parse_status
 from cata_sandbox.schemas import ApiResponse, AwareDatetime, DispatchResponse
@@ -136,7 +138,7 @@ class InboundController(Controller):
         summary="A POS's order status webhook, read by its order_status_update.js",
     )
     async def order_status(
-        self, provider: FromPath[str], caller: CallerDep, services: ServicesDep, body: RawBody
+        self, provider: FromPath[str], request: Request[Any, Any, Any], services: ServicesDep, body: RawBody
     ) -> InboundStatusResponse:
         """The POS's own body, read by ``<provider>/order_status_update.js`` (Revel's ``order.finalized``
         → COMPLETED; Lightspeed's and Atlas's order notifications → their Cata status).
@@ -144,14 +146,19 @@ class InboundController(Controller):
         ``{skip: true, reason}`` from the script is acknowledged (200) with ``skipped: true`` and the
         reason, and changes nothing. A script that throws (a body it cannot read) is answered with a 500,
         so that the POS retries it.
+
+        Authentication: the tenant's ``X-Api-Key``, or ``?tenant=<id>`` with the provider's own
+        credentials as its connection's config sets them (HTTP Basic, an HMAC signature header, or
+        ``?token=``); otherwise 401.
         """
+        tenant_id = await inbound_tenant(
+            services.keys, services.store, provider, request.headers, request.query_params, body
+        )
         scripts = services.dispatcher.scripts
         if scripts is None:
             raise InvalidRequest("adapter scripts are not available")
         try:
-            outcome = await inbound_status(
-                services.store, services.clock, scripts, caller.tenant_id, provider, body
-            )
+            outcome = await inbound_status(services.store, services.clock, scripts, tenant_id, provider, body)
         except UnprocessableWebhook as exc:
             raise _retry_later(str(exc)) from None
         if outcome.update is None:
