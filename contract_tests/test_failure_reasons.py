@@ -22,7 +22,7 @@ from contract_tests.adapters import ADAPTERS, with_mock
 from contract_tests.checks import dispatch_answer
 from contract_tests.jsontext import write
 from contract_tests.profiles import examples
-from contract_tests.seed import SLOW_MODES, assert_matches, expected
+from contract_tests.seed import SLOW_MODES, assert_matches, expected, expected_for_status
 from contract_tests.targets import Servers
 
 # The order matters little here (property 1 covers it); smaller orders keep the fault examples quick.
@@ -95,5 +95,72 @@ def test_pos_failure_reasons_are_the_seeds(servers: Servers, slug: str, variant:
             record = adapter.accepted(scenario, answer["externalOrderId"])
             assert record is not None, answer
             assert adapter.pos_view(record).reference == scenario.order_ref
+
+    prop()
+
+
+def _shape(servers: Servers, path: str) -> s.OrderShape:
+    catalogue = None if path == "webhook" else ADAPTERS[path].catalogue(servers.scenario())
+    return s.OrderShape(catalogue=catalogue, max_items=1)
+
+
+def _answer_under_fault(
+    servers: Servers, path: str, order: dict[str, Any], fault: dict[str, Any]
+) -> dict[str, Any]:
+    """The dispatch answer on ``path`` ("webhook" or a transformer slug) while its destination has ``fault``."""
+    scenario = servers.scenario()
+    if path == "webhook":
+        scenario.webhook()
+        scenario.fault({"target": scenario.receiver, **fault})
+        return dispatch_answer(scenario.dispatch(s.envelope(scenario.outlet_id, write(order))))
+    adapter = ADAPTERS[path]
+    adapter.connect(scenario)
+    order = {**order, "orderRefNo": scenario.order_ref}
+    match = adapter.fault_match(scenario)
+    created = scenario.fault({"target": adapter.target, "match": match, "times": 1, **fault})
+    try:
+        return dispatch_answer(
+            scenario.dispatch(s.envelope(scenario.outlet_id, write(order), transformer=path))
+        )
+    finally:
+        scenario.remove_fault(created["id"])
+
+
+# 2xx codes that carry a body (204 and 205 cannot), the edges of the range among them.
+BODY_2XX = (200, 201, 202, 203, 206, 226, 299)
+
+
+@pytest.mark.parametrize("path", ["webhook", *PATH_2])
+def test_2xx_answer_bodies_are_read_as_the_seed_says(servers: Servers, path: str) -> None:
+    """Error bodies with the message in any of its places (and decoys before it), success bodies with
+    the id under any of its keys (and non-ids before it): the message and the id the seed names."""
+    shape = _shape(servers, path)
+
+    @settings(max_examples=examples("reasons"))
+    @given(
+        order=s.orders(shape),
+        code=st.sampled_from(BODY_2XX),
+        document=st.one_of(s.error_documents(), s.success_documents()),
+    )
+    def prop(order: dict[str, Any], code: int, document: dict[str, Any]) -> None:
+        body = write(document).decode("utf-8")
+        fault = {"mode": "status", "code": code, "body": body}
+        answer = _answer_under_fault(servers, path, order, fault)
+        assert_matches(answer, expected_for_status(path, code, body.encode("utf-8")))
+
+    prop()
+
+
+@pytest.mark.parametrize("code", [199, 200, 299, 300])
+@pytest.mark.parametrize("path", ["webhook", *PATH_2])
+def test_status_codes_at_the_edges_of_2xx(servers: Servers, path: str, code: int) -> None:
+    """The last informational, the first and last success, the first redirect: every run, not by luck."""
+    shape = _shape(servers, path)
+
+    @settings(max_examples=examples("edges"))
+    @given(order=s.orders(shape), body=s.response_bodies())
+    def prop(order: dict[str, Any], body: str) -> None:
+        answer = _answer_under_fault(servers, path, order, {"mode": "status", "code": code, "body": body})
+        assert_matches(answer, expected_for_status(path, code, body.encode("utf-8")))
 
     prop()

@@ -32,9 +32,11 @@ from contract_tests.strategies._faults import (
     SLOW_MARGIN,
     STATUS_CODES,
     UNDER_BUDGET,
+    error_documents,
     error_messages,
     faults,
     response_bodies,
+    success_documents,
 )
 from contract_tests.strategies._orders import Catalogue, OrderShape, Product, orders
 from contract_tests.strategies._vocabulary import (
@@ -96,6 +98,7 @@ __all__ = [
     "broken_orders",
     "envelope",
     "envelope_styles",
+    "error_documents",
     "error_messages",
     "faults",
     "invalid_value_kind",
@@ -106,6 +109,7 @@ __all__ = [
     "orders",
     "response_bodies",
     "rfc3339",
+    "success_documents",
     "unicode_text",
     "unknown_fields",
     "wire_styles",

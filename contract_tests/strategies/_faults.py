@@ -49,6 +49,75 @@ def error_messages() -> st.SearchStrategy[str]:
     return st.one_of(realistic, unicode_text(min_size=1, max_size=60))
 
 
+# What is not a message where the seed looks for one, and not an id where it looks for an id: each must be
+# skipped for the next candidate (README, "Dispatch answers").
+NOT_A_MESSAGE = st.one_of(
+    st.just(""), st.none(), st.booleans(), st.integers(-5, 5), st.just([]), st.just({"text": "x"})
+)
+NOT_AN_ID = st.one_of(st.none(), st.booleans(), st.just([]), st.just([1]), st.just({"id": 7}))
+ID_KEYS = ("externalOrderId", "orderId", "id")
+# A status that says "error" (any case, or false) and ones that only look close to it.
+ERROR_STATUSES = ("ERROR", "error", "Error", "eRrOr", False)
+OTHER_STATUSES = ("OK", "ok", True, "ERRORS", "ERROR ", "failed", 0, None)
+
+
+def _slot(draw: st.DrawFn, message: st.SearchStrategy[str]) -> tuple[bool, Any]:
+    """A candidate place for the message: (present?, value) — absent, a decoy, or a message."""
+    kind = draw(st.sampled_from(("absent", "decoy", "message")))
+    if kind == "absent":
+        return False, None
+    return True, draw(NOT_A_MESSAGE if kind == "decoy" else message)
+
+
+@st.composite
+def error_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A body whose ``status`` says error, with each of the seed's message places (``error`` as a string,
+    ``error.message``, ``error.details.message``, ``errorMsg``, ``message``) absent, a decoy (empty, not
+    a string) or its own message, so the first present one is told from the later ones."""
+    document: dict[str, Any] = {"status": draw(st.sampled_from(ERROR_STATUSES))}
+    error = draw(st.sampled_from(("absent", "string", "object", "decoy")))
+    if error == "string":
+        document["error"] = draw(st.one_of(st.just(""), error_messages()))
+    elif error == "decoy":
+        document["error"] = draw(st.one_of(st.none(), st.integers(), st.just([])))
+    elif error == "object":
+        inner: dict[str, Any] = {}
+        present, value = _slot(draw, error_messages())
+        if present:
+            inner["message"] = value
+        details = draw(st.sampled_from(("absent", "object", "decoy")))
+        if details == "object":
+            present, value = _slot(draw, error_messages())
+            inner["details"] = {"message": value} if present else {}
+        elif details == "decoy":
+            inner["details"] = draw(st.one_of(st.just("message"), st.just([]), st.none()))
+        document["error"] = inner
+    for key in ("errorMsg", "message"):
+        present, value = _slot(draw, error_messages())
+        if present:
+            document[key] = value
+    return document
+
+
+@st.composite
+def success_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A body that does not say error, with each id key absent, not an id (null, a boolean, an object,
+    an array) or an id (an integer or a text), and maybe a status that only looks like an error."""
+    document: dict[str, Any] = {}
+    for key in ID_KEYS:
+        kind = draw(st.sampled_from(("absent", "not-an-id", "id")))
+        if kind == "not-an-id":
+            document[key] = draw(NOT_AN_ID)
+        elif kind == "id":
+            document[key] = draw(st.one_of(st.integers(0, 10**12), unicode_text(min_size=1, max_size=20)))
+    if _maybe(draw):
+        document["status"] = draw(st.sampled_from(OTHER_STATUSES))
+    if _maybe(draw):
+        # An error message where no error is claimed is no error.
+        document[draw(st.sampled_from(("message", "errorMsg", "error")))] = draw(error_messages())
+    return document
+
+
 @st.composite
 def response_bodies(draw: st.DrawFn) -> str:
     """Bodies a destination may answer with: text, JSON successes with ids, JSON error bodies."""
@@ -56,26 +125,9 @@ def response_bodies(draw: st.DrawFn) -> str:
     if kind == "text":
         return draw(unicode_text(max_size=300))
     if kind == "success":
-        key = draw(st.sampled_from(("externalOrderId", "orderId", "id")))
-        value = draw(st.one_of(st.integers(0, 10**12), unicode_text(min_size=1, max_size=20)))
-        extra = {"status": draw(st.sampled_from(("OK", "ok", True)))} if _maybe(draw) else {}
-        return write({key: value, **extra}).decode("utf-8")
+        return write(draw(success_documents())).decode("utf-8")
     if kind == "error":
-        status = draw(st.sampled_from(("ERROR", "error", "Error", False)))
-        message = draw(error_messages())
-        where = draw(st.sampled_from((*ERROR_SHAPES, "message")))
-        body: dict[str, Any] = {"status": status}
-        if where == "nested":
-            body["error"] = {"message": message}
-        elif where == "details":
-            body["error"] = {"details": {"message": message}}
-        elif where == "errorMsg":
-            body["errorMsg"] = message
-        elif where == "string":
-            body["error"] = message
-        else:
-            body["message"] = message
-        return write(body).decode("utf-8")
+        return write(draw(error_documents())).decode("utf-8")
     return write(draw(json_values())).decode("utf-8")
 
 
