@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx
 
 from contract_tests.targets import headers_of
 
+DECIMAL_INTEGER = re.compile(r"[0-9]+")
 DISPATCH_ANSWER_KEYS = {"code", "isSuccess", "message", "orderId", "externalOrderId", "dispatched", "reason"}
 
 
@@ -62,3 +65,18 @@ def delivery_id(entry: dict[str, Any]) -> str:
     value = only_header(entry, "X-Cata-Delivery-ID")
     assert str(uuid.UUID(value)) == value.lower(), value
     return value
+
+
+def received_at(entry: dict[str, Any]) -> float:
+    """When mock_pos received the request, in Unix seconds (its journal's RFC 3339 UTC stamp)."""
+    return datetime.fromisoformat(entry["receivedAt"].replace("Z", "+00:00")).timestamp()
+
+
+def assert_timestamp(value: str, entry: dict[str, Any], tolerance_s: float) -> None:
+    assert DECIMAL_INTEGER.fullmatch(value), f"X-Cata-Timestamp {value!r} is not a decimal integer"
+    # Whole seconds: the stamp may be up to a second before the moment it describes.
+    skew = int(value) - received_at(entry)
+    assert -1 - tolerance_s <= skew <= tolerance_s, (
+        f"X-Cata-Timestamp {value} is {skew:+.1f}s from when the request arrived ({entry['receivedAt']});"
+        f" Unix seconds expected, within {tolerance_s}s (--clock-tolerance)"
+    )

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import replace
 
+import httpx
 import pytest
 from hypothesis import settings
 
@@ -76,6 +77,22 @@ def servers(request: pytest.FixtureRequest) -> Iterator[Servers]:
         return
     with in_process(budget or DEFAULT_BUDGET_S) as target:
         running = Servers(replace(target, clock_tolerance_s=tolerance))
+        try:
+            yield running
+        finally:
+            running.close()
+
+
+@pytest.fixture(scope="session")
+def fallback_servers(request: pytest.FixtureRequest) -> Iterator[Servers]:
+    """A second in-process service whose outbound transport is httpx's own, so the service sends through
+    its httpx fallback (``delivery.Sender._send_httpx``, taken for any transport but its aiohttp one)
+    instead of the direct aiohttp path. In-process only: a live service's transport is its own business."""
+    if request.config.getoption("cata_url"):
+        pytest.skip("the fallback transport is chosen in-process; live servers use their own")
+    budget: float | None = request.config.getoption("dispatch_budget")
+    with in_process(budget or DEFAULT_BUDGET_S, transport=httpx.AsyncHTTPTransport()) as target:
+        running = Servers(replace(target, clock_tolerance_s=request.config.getoption("clock_tolerance")))
         try:
             yield running
         finally:

@@ -30,6 +30,8 @@ EXAMPLES: dict[str, dict[str, int]] = {
     "redispatch": {"dev": 4, "ci": 30, "mutant": 4, "mutation": 5},
     "headers": {"dev": 5, "ci": 40, "mutant": 3, "mutation": 6},
     "answers": {"dev": 10, "ci": 60, "mutant": 6, "mutation": 15},
+    "fallback": {"dev": 2, "ci": 10, "mutant": 2, "mutation": 4},
+    "fallback_slow": {"dev": 1, "ci": 2, "mutant": 1, "mutation": 1},
     "routes": {"dev": 4, "ci": 20, "mutant": 3, "mutation": 4},
 }
 
