@@ -65,6 +65,16 @@ EQUIVALENT: tuple[Equivalent, ...] = (
     ),
     Equivalent("x_verify", 'given = header.strip().encode("ASCII")', "codec names are case-insensitive"),
     Equivalent(
+        "x_webhook_request",
+        'return OutboundRequest(method="post", url=url, headers=headers, body=body)',
+        "both senders upper-case the method (aiohttp's ClientRequest and httpx.Request), so POST goes out",
+    ),
+    Equivalent(
+        "x_webhook_request",
+        'headers = {"content-type": CONTENT_TYPE}',
+        "HTTP field names are case-insensitive (RFC 9110 5.1); nothing else writes Content-Type",
+    ),
+    Equivalent(
         "x_webhook_outcome",
         "return interpret_generic(None, body)",
         "interpret_generic does not read its status argument (only 2xx reach it)",
