@@ -93,7 +93,17 @@ PROXIED = (
     " would redirect the suite's own clients too); the others read only its User-Agent, which the seed"
     " does not fix and Path 1 sets explicitly"
 )
+POLICY = (
+    "callback_policy public-only refuses loopback and private addresses, where every contract server runs,"
+    " so the suite runs allow-private, under which the check returns at once; tests/net covers the policy"
+)
 OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
+    OutOfScope("xǁSenderǁ__init__", r'callback_policy: CallbackPolicy = "allow-private",', POLICY),
+    OutOfScope("xǁSenderǁ__init__", r"self\.callback_policy = callback_policy", POLICY),
+    OutOfScope("xǁSenderǁexchange", r"if self\.callback_policy == netpolicy\.PUBLIC_ONLY:", POLICY),
+    OutOfScope(
+        "xǁSenderǁexchange", r"await netpolicy\.check_destination\(url, self\.callback_policy\)", POLICY
+    ),
     OutOfScope(
         "x__environment_proxies",
         r'name\.lower\(\) in \("http_proxy", "https_proxy", "all_proxy"\)',

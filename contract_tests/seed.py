@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 TRANSPORT_PREFIX = "http request failed: "
+TIMEOUT = TRANSPORT_PREFIX + "timeout after {budget:g}s"
 NO_ROUTE = "no dispatch route configured for this outlet/provider"
 # The seed's table.
 WEBHOOK_NON_2XX = "callback returned HTTP {code}"
@@ -124,7 +125,8 @@ def expected(path: str, fault: dict[str, Any], budget_s: float, normal_external_
         )
     if mode in SLOW_MODES:
         if fault["seconds"] > budget_s:
-            return TRANSPORT_FAILURE
+            # The README's detail for a blown budget, with the budget as the service states it.
+            return Expected(dispatched=False, reason=TIMEOUT.format(budget=budget_s), external_order_id="")
         return Expected(dispatched=True, reason="", external_order_id=normal_external_id)
     if mode == "reset":
         return TRANSPORT_FAILURE
