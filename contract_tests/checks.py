@@ -80,3 +80,22 @@ def assert_timestamp(value: str, entry: dict[str, Any], tolerance_s: float) -> N
         f"X-Cata-Timestamp {value} is {skew:+.1f}s from when the request arrived ({entry['receivedAt']});"
         f" Unix seconds expected, within {tolerance_s}s (--clock-tolerance)"
     )
+
+
+def assert_attempt_evidence(attempt: dict[str, Any], fault: dict[str, Any] | None, budget_s: float) -> None:
+    """The stored attempt keeps what the destination answered (README, the attempt record): the status
+    and Content-Type of a status fault's answer, and a duration in milliseconds covering any delay."""
+    duration = attempt["durationMs"]
+    assert isinstance(duration, int | float), attempt
+    assert duration >= 0, attempt
+    if fault is None:
+        return
+    if fault["mode"] == "status" and fault["code"] >= 200 and fault["code"] not in (204, 304):
+        assert attempt["responseStatus"] == fault["code"], attempt
+        content_type = fault.get("contentType") or "application/json"
+        headers = {name.lower(): value for name, value in attempt["responseHeaders"].items()}
+        assert headers.get("content-type", "").startswith(content_type), attempt
+    if fault["mode"] == "delay":
+        # Milliseconds from the send to the answer (or the budget): never less than the wait.
+        waited = min(fault["seconds"], budget_s) * 1000
+        assert duration >= waited * 0.95, f"durationMs {duration} for a {waited:.0f} ms wait"

@@ -19,7 +19,14 @@ from hypothesis import strategies as st
 from contract_tests import deviations
 from contract_tests import strategies as s
 from contract_tests.adapters import ADAPTERS, with_mock
-from contract_tests.checks import assert_timestamp, delivery_id, dispatch_answer, only_header, signature
+from contract_tests.checks import (
+    assert_attempt_evidence,
+    assert_timestamp,
+    delivery_id,
+    dispatch_answer,
+    only_header,
+    signature,
+)
 from contract_tests.jsontext import write
 from contract_tests.profiles import examples
 from contract_tests.seed import assert_matches, expected
@@ -75,6 +82,8 @@ def test_fallback_failure_reasons_are_the_seeds(fallback_servers: Servers, path:
             answer = dispatch_answer(scenario.dispatch(s.envelope(scenario.outlet_id, write(order))))
             assert_matches(answer, expected(path, fault, servers.target.budget_s, f"{scenario.receiver}-1"))
             assert len(scenario.journal()) == 1
+            [attempt] = scenario.stored_order(answer["orderId"])["attempts"]
+            assert_attempt_evidence(attempt, fault, servers.target.budget_s)
             return
         adapter = ADAPTERS[path]
         adapter.connect(scenario)
