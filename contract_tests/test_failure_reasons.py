@@ -168,7 +168,7 @@ def test_status_codes_at_the_edges_of_2xx(servers: Servers, path: str, code: int
 
 # The README's places, each case one question a reading of the body must answer right: which message,
 # which id, what is skipped. Every run asks every one (the drawn bodies above may miss a rare one).
-PLACES = (
+PLACES: tuple[dict[str, Any], ...] = (
     {"status": "ERROR", "error": "a string error", "errorMsg": "later"},
     {"status": "ERROR", "error": {"message": "nested"}, "errorMsg": "later"},
     {"status": "ERROR", "error": {"message": "", "details": {"message": "details"}}, "message": "later"},

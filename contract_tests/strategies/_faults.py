@@ -54,7 +54,7 @@ def error_messages() -> st.SearchStrategy[str]:
 NOT_A_MESSAGE = st.one_of(
     st.just(""), st.none(), st.booleans(), st.integers(-5, 5), st.just([]), st.just({"text": "x"})
 )
-NOT_AN_ID = st.sampled_from((None, True, False, [], {"id": 7}))
+NOT_AN_ID: st.SearchStrategy[Any] = st.sampled_from((None, True, False, [], {"id": 7}))
 ID_KEYS = ("externalOrderId", "orderId", "id")
 # A status that says "error" (any case, or false) and ones that only look close to it.
 ERROR_STATUSES = ("ERROR", "error", "Error", "eRrOr", False)
