@@ -77,8 +77,9 @@ def test_fallback_failure_reasons_are_the_seeds(fallback_servers: Servers, path:
         )
         assume(not (fault["mode"] == "status" and fault["code"] in deviations.STATUS_CODES_MISREPORTED))
         if fault["mode"] == "trickle":
-            # In pieces, so the sender must join what it read.
+            # In pieces apart in time, so the sender reads more than once and must join what it read.
             fault["chunks"] = max(fault["chunks"], 2)
+            fault["seconds"] = max(fault["seconds"], 0.1)
         if path == "webhook":
             scenario.webhook()
             scenario.fault({"target": scenario.receiver, **fault})
@@ -99,6 +100,40 @@ def test_fallback_failure_reasons_are_the_seeds(fallback_servers: Servers, path:
             )
         finally:
             scenario.remove_fault(created["id"])
+        assert_matches(answer, expected(path, fault, servers.target.budget_s, None))
+
+    prop()
+
+
+@pytest.mark.parametrize("path", ["webhook", *PATH_2])
+def test_fallback_reads_an_answer_longer_than_the_body_cap(fallback_servers: Servers, path: str) -> None:
+    """An error page longer than the service's response body cap (GET /api/v1/sandbox) still gets the
+    seed's reason: the sender stops reading at the cap, it does not fail."""
+    servers = fallback_servers
+    cap = int(servers.cata.get("/api/v1/sandbox").json()["responseBodyCap"])
+    catalogue = None if path == "webhook" else ADAPTERS[path].catalogue(servers.scenario())
+
+    @settings(max_examples=1)
+    @given(order=s.orders(s.OrderShape(catalogue=catalogue, max_items=1)))
+    def prop(order: dict[str, Any]) -> None:
+        scenario = servers.scenario()
+        fault = {"mode": "status", "code": 500, "body": "x" * (cap + 4096)}
+        if path == "webhook":
+            scenario.webhook()
+            scenario.fault({"target": scenario.receiver, **fault})
+            answer = dispatch_answer(scenario.dispatch(s.envelope(scenario.outlet_id, write(order))))
+        else:
+            adapter = ADAPTERS[path]
+            adapter.connect(scenario)
+            order = {**order, "orderRefNo": scenario.order_ref}
+            match = adapter.fault_match(scenario)
+            created = scenario.fault({"target": adapter.target, "match": match, "times": 1, **fault})
+            try:
+                answer = dispatch_answer(
+                    scenario.dispatch(s.envelope(scenario.outlet_id, write(order), transformer=path))
+                )
+            finally:
+                scenario.remove_fault(created["id"])
         assert_matches(answer, expected(path, fault, servers.target.budget_s, None))
 
     prop()
