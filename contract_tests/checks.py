@@ -88,8 +88,13 @@ def assert_attempt_evidence(attempt: dict[str, Any], fault: dict[str, Any] | Non
     duration = attempt["durationMs"]
     assert isinstance(duration, int | float), attempt
     assert duration >= 0, attempt
+    # Never longer than the budget, plus the time to write the record.
+    assert duration <= (budget_s + 5) * 1000, f"durationMs {duration} for a {budget_s}s budget"
     if fault is None:
         return
+    if fault["mode"] == "reset" or (fault["mode"] in ("delay", "trickle") and fault["seconds"] > budget_s):
+        # No answer: nothing of one is kept.
+        assert (attempt["responseStatus"], attempt["responseBody"]) == (None, ""), attempt
     if fault["mode"] == "status" and fault["code"] >= 200 and fault["code"] not in (204, 304):
         assert attempt["responseStatus"] == fault["code"], attempt
         content_type = fault.get("contentType") or "application/json"
@@ -99,3 +104,11 @@ def assert_attempt_evidence(attempt: dict[str, Any], fault: dict[str, Any] | Non
         # Milliseconds from the send to the answer (or the budget): never less than the wait.
         waited = min(fault["seconds"], budget_s) * 1000
         assert duration >= waited * 0.95, f"durationMs {duration} for a {waited:.0f} ms wait"
+
+
+def assert_names_the_destination(answer: dict[str, Any], fault: dict[str, Any], mock_url: str) -> None:
+    """A reset's reason ends with the destination's ``(host:port)`` (README: ``connection reset by peer
+    (host:port)``, ``connection closed by the server before a complete answer (host:port)``)."""
+    if fault["mode"] == "reset":
+        where = httpx.URL(mock_url)
+        assert answer["reason"].endswith(f"({where.host}:{where.port})"), answer

@@ -54,6 +54,10 @@ READ_TO_THE_CAP = (
     "the loop only decides when to stop reading; the answer is cut to the cap by the slice after it"
     " whatever it read, so the outcome is the same (only an endless body would tell, and the budget ends it)"
 )
+NO_KIND = (
+    "the failure kind is read by check-receiver only (tests/partner); the dispatch service records and"
+    " answers nothing of it, so for the service under contract the mutant is the original"
+)
 EQUIVALENT: tuple[Equivalent, ...] = (
     Equivalent(
         "x_truncate_for_reason",
@@ -93,6 +97,29 @@ EQUIVALENT: tuple[Equivalent, ...] = (
         'return PREFIX + hmac.new(secret.encode("UTF-8"), body, hashlib.sha256).hexdigest()',
         "codec names are case-insensitive",
     ),
+    *(
+        Equivalent("xǁSenderǁexchange", changed, "every path assigns it before it is read")
+        for changed in (
+            'status: int | None = ""',
+            'error: str | None = ""',
+            'failure: FailureKind | None = ""',
+        )
+    ),
+    *(
+        Equivalent("xǁSenderǁexchange", changed, NO_KIND)
+        for changed in (
+            "failure = None",
+            "status, error, failure = None, describe_failure(exc, url), failure_kind(None)",
+            "failure=None,",
+            ")",
+        )
+    ),
+    Equivalent(
+        "x__check_amount",
+        "raise InvalidRequest(None)",
+        "only for the non-finite branch: JSON has no NaN or Infinity (msgspec refuses them as syntax), so the"
+        " branch is unreachable from a request; the negative branch's twin is killed",
+    ),
     Equivalent(
         "x_webhook_outcome",
         "return interpret_generic(None, body)",
@@ -121,6 +148,15 @@ OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
     OutOfScope("xǁSenderǁexchange", r"if self\.callback_policy == netpolicy\.PUBLIC_ONLY:", POLICY),
     OutOfScope(
         "xǁSenderǁexchange", r"await netpolicy\.check_destination\(url, self\.callback_policy\)", POLICY
+    ),
+    OutOfScope(
+        "xǁSenderǁexchange", r"status, error, failure = None, str\(exc\), FailureKind\.NOT_SENT", POLICY
+    ),
+    OutOfScope(
+        "xǁSenderǁexchange",
+        r'status, error, failure = None, f"invalid URL: \{exc\}", FailureKind\.NOT_SENT',
+        "registration refuses a callbackUrl that is no http(s) URL (check_callback, a 400), and a transformer"
+        " builds its URL from a base URL checked the same way, so no dispatch reaches the sender with one",
     ),
     OutOfScope(
         "x__environment_proxies",

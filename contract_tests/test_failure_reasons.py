@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from contract_tests import deviations
 from contract_tests import strategies as s
 from contract_tests.adapters import ADAPTERS, with_mock
-from contract_tests.checks import dispatch_answer
+from contract_tests.checks import assert_names_the_destination, dispatch_answer
 from contract_tests.jsontext import write
 from contract_tests.profiles import examples
 from contract_tests.seed import SLOW_MODES, assert_matches, expected, expected_for_status
@@ -56,6 +56,7 @@ def test_webhook_failure_reasons_are_the_seeds(servers: Servers, variant: str) -
         answer = dispatch_answer(scenario.dispatch(s.envelope(scenario.outlet_id, written.text)))
 
         assert_matches(answer, expected("webhook", fault, servers.target.budget_s, f"{scenario.receiver}-1"))
+        assert_names_the_destination(answer, fault, servers.target.mock_url)
         # Exactly one request: nothing retried, no redirect followed.
         assert len(scenario.journal()) == 1
 
@@ -91,6 +92,7 @@ def test_pos_failure_reasons_are_the_seeds(servers: Servers, slug: str, variant:
             scenario.remove_fault(created["id"])
 
         assert_matches(answer, expected(slug, fault, servers.target.budget_s, None))
+        assert_names_the_destination(answer, fault, servers.target.mock_url)
         if answer["dispatched"] and fault["mode"] in SLOW_MODES:
             record = adapter.accepted(scenario, answer["externalOrderId"])
             assert record is not None, answer

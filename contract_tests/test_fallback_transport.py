@@ -21,6 +21,7 @@ from contract_tests import strategies as s
 from contract_tests.adapters import ADAPTERS, with_mock
 from contract_tests.checks import (
     assert_attempt_evidence,
+    assert_names_the_destination,
     assert_timestamp,
     delivery_id,
     dispatch_answer,
@@ -85,6 +86,7 @@ def test_fallback_failure_reasons_are_the_seeds(fallback_servers: Servers, path:
             scenario.fault({"target": scenario.receiver, **fault})
             answer = dispatch_answer(scenario.dispatch(s.envelope(scenario.outlet_id, write(order))))
             assert_matches(answer, expected(path, fault, servers.target.budget_s, f"{scenario.receiver}-1"))
+            assert_names_the_destination(answer, fault, servers.target.mock_url)
             assert len(scenario.journal()) == 1
             [attempt] = scenario.stored_order(answer["orderId"])["attempts"]
             assert_attempt_evidence(attempt, fault, servers.target.budget_s)
@@ -101,6 +103,7 @@ def test_fallback_failure_reasons_are_the_seeds(fallback_servers: Servers, path:
         finally:
             scenario.remove_fault(created["id"])
         assert_matches(answer, expected(path, fault, servers.target.budget_s, None))
+        assert_names_the_destination(answer, fault, servers.target.mock_url)
 
     prop()
 

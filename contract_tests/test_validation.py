@@ -24,6 +24,8 @@ from contract_tests.targets import Scenario, Servers
 ENVELOPE_FIELD_KINDS = ("missing-envelope-field", "bad-outlet-id", "bad-event", "order-not-an-object")
 ENVELOPE_FIELD = re.compile(r" - at `\$\.(outletId|event|order)`")
 CASES = [(path, how) for path in s.REQUIRED_FIELDS for how in ("missing", "invalid")]
+# Money below zero is a JSON number of the right type: the bound is checked apart from the types.
+CASES += [(path, "negative") for path in s.REQUIRED_FIELDS if s.invalid_value_kind(path) == "money"]
 
 
 def _nothing_happened(scenario: Scenario, total_before: int | None) -> None:
