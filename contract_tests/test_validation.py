@@ -25,7 +25,10 @@ ENVELOPE_FIELD_KINDS = ("missing-envelope-field", "bad-outlet-id", "bad-event", 
 ENVELOPE_FIELD = re.compile(r" - at `\$\.(outletId|event|order)`")
 CASES = [(path, how) for path in s.REQUIRED_FIELDS for how in ("missing", "invalid")]
 # Money below zero is a JSON number of the right type: the bound is checked apart from the types.
-CASES += [(path, "negative") for path in s.REQUIRED_FIELDS if s.invalid_value_kind(path) == "money"]
+MONEY_PATHS = [p for p in s.REQUIRED_FIELDS if s.invalid_value_kind(p) == "money"]
+CASES += [
+    (p, how) for p in [*MONEY_PATHS, "items[].modifiers[].unitPrice"] for how in ("negative", "at-limit")
+]
 
 
 def _nothing_happened(scenario: Scenario, total_before: int | None) -> None:

@@ -135,7 +135,7 @@ def _locate(order: dict[str, Any], path: str, draw: st.DrawFn) -> tuple[Any, str
 @st.composite
 def broken_orders(draw: st.DrawFn, path: str, how: str) -> BrokenOrder:
     """An order whose field at ``path`` is removed (``how="missing"``), invalid (``"invalid"``), or, for
-    money, a number written as a string (``"numeric-string"``) or below zero (``"negative"``)."""
+    money, a number written as a string (``"numeric-string"``) below zero (``"negative"``) or at the 10¹⁵ limit (``"at-limit"``)."""
     needs = OrderShape(need_modifier="modifiers" in path, need_combo="comboItems" in path)
     order = draw(orders(needs))
     container, leaf, concrete = _locate(order, path, draw)
@@ -145,6 +145,8 @@ def broken_orders(draw: st.DrawFn, path: str, how: str) -> BrokenOrder:
         container[leaf] = draw(NUMERIC_STRINGS)
     elif how == "negative":
         container[leaf] = draw(NEGATIVE_MONEY)
+    elif how == "at-limit":
+        container[leaf] = Decimal(10**15)
     else:
         container[leaf] = draw(INVALID_VALUES[invalid_value_kind(path)])
     return BrokenOrder(order, path, concrete, how)
