@@ -26,7 +26,7 @@ TARGET = 0.90
 RESULT_LINE = re.compile(r"^\s*(?P<name>\S+__mutmut_\d+): (?P<status>.+)$")
 # What a run leaves that is not a kill; "not checked" (an interrupted run) is reported, never judged.
 NOT_KILLED = ("survived", "timeout", "no tests", "suspicious", "segfault")
-COLUMNS = ("killed", "survived", "timeout", "no tests", "equivalent", "not checked")
+COLUMNS = ("killed", "survived", "timeout", "no tests", "equivalent", "out of scope", "not checked")
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +214,19 @@ class Survivor:
     def original(self) -> str:
         return self._first("-")
 
+    @property
+    def original_line(self) -> str:
+        """The first removed line as it stands in the source (indentation kept, for anchored patterns)."""
+        lines = [
+            row[1:] for row in self.diff.splitlines() if row.startswith("-") and not row.startswith("---")
+        ]
+        return lines[0] if lines else ""
+
+    def out_of_scope(self) -> OutOfScope | None:
+        """The entry whose pattern matches the mutated line: mutmut skips those lines, so this happens
+        only with results from before the pattern was added (a ``mutants/`` that was not regenerated)."""
+        return next((o for o in OUT_OF_SCOPE if re.search(o.pattern, self.original_line)), None)
+
     def equivalent(self) -> Equivalent | None:
         return next((e for e in EQUIVALENT if (e.function, e.changed) == (self.function, self.changed)), None)
 
@@ -254,7 +267,9 @@ def classify(found: dict[str, str], left: list[Survivor]) -> dict[str, Counter[s
     table: dict[str, Counter[str]] = defaultdict(Counter)
     for name, status in found.items():
         item = verdict.get(name)
-        if item is not None and item.equivalent() is not None:
+        if item is not None and item.out_of_scope() is not None:
+            column = "out of scope"
+        elif item is not None and item.equivalent() is not None:
             column = "equivalent"
         elif status in ("suspicious", "segfault"):
             column = "survived"
@@ -297,10 +312,12 @@ def main() -> int:
     for entry in OUT_OF_SCOPE:
         print(f"  {entry.function} /{entry.pattern}/: {entry.reason}")
     for item in left:
-        if (reason := item.equivalent()) is not None:
+        if (scope := item.out_of_scope()) is not None:
+            print(f"\nout of scope  {item.name} (stale result: regenerate mutants/): {scope.reason}")
+        elif (reason := item.equivalent()) is not None:
             print(f"\nequivalent  {item.name}: {reason.reason}\n{item.diff}")
     for item in left:
-        if item.equivalent() is None:
+        if item.out_of_scope() is None and item.equivalent() is None:
             print(f"\n{item.status.upper():<10}  {item.name}\n{item.diff}")
     return 0 if ratio >= TARGET else 1
 

@@ -65,3 +65,14 @@ def test_each_out_of_scope_pattern_still_names_exactly_one_line() -> None:
     for entry in OUT_OF_SCOPE:
         hits = [line for line in lines if re.search(entry.pattern, line)]
         assert len(hits) == 1, (entry.pattern, hits)
+
+
+def test_a_stale_survivor_on_an_out_of_scope_line_is_reported_as_out_of_scope() -> None:
+    survivor = Survivor(
+        "cata_sandbox.delivery.xǁSenderǁexchange__mutmut_36",
+        "survived",
+        "-            status, error, failure = None, str(exc), FailureKind.NOT_SENT\n+            status, error, failure = None",
+    )
+    scope = survivor.out_of_scope()
+    assert scope is not None
+    assert scope.function == "xǁSenderǁexchange"
