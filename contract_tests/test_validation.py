@@ -24,10 +24,13 @@ from contract_tests.targets import Scenario, Servers
 ENVELOPE_FIELD_KINDS = ("missing-envelope-field", "bad-outlet-id", "bad-event", "order-not-an-object")
 ENVELOPE_FIELD = re.compile(r" - at `\$\.(outletId|event|order)`")
 CASES = [(path, how) for path in s.REQUIRED_FIELDS for how in ("missing", "invalid")]
-# Money below zero is a JSON number of the right type: the bound is checked apart from the types.
+# Money below zero or at the limit is a JSON number of the right type: the bounds are checked apart from
+# the types; money written as a string is the classic mistype (ARCHITECTURE.md).
 MONEY_PATHS = [p for p in s.REQUIRED_FIELDS if s.invalid_value_kind(p) == "money"]
 CASES += [
-    (p, how) for p in [*MONEY_PATHS, "items[].modifiers[].unitPrice"] for how in ("negative", "at-limit")
+    (p, how)
+    for p in [*MONEY_PATHS, "items[].modifiers[].unitPrice"]
+    for how in ("negative", "at-limit", "numeric-string")
 ]
 
 
@@ -58,6 +61,8 @@ def test_order_with_a_broken_required_field_is_refused_before_anything(
 
         # The message ends in the JSON path of what is wrong, the missing field's name included (README:
         # "every 400 names the field itself"); a wrong element of `items` is named under it.
+        # The README's error envelope: "invalid order: <what> - at `$.order.<path>`".
+        assert message.startswith("invalid order: "), message
         where = f" - at `$.order.{broken.concrete_path}"
         assert where in message, f"{message!r} does not name {where}`"
         _nothing_happened(scenario, before)
