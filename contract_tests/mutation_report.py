@@ -92,6 +92,7 @@ EQUIVALENT: tuple[Equivalent, ...] = (
         'headers = {"CONTENT-TYPE": CONTENT_TYPE}',
         "HTTP field names are case-insensitive (RFC 9110 5.1); nothing else writes Content-Type",
     ),
+    Equivalent("x_decode_dispatch", 'order_bytes.decode("UTF-8")', "codec names are case-insensitive"),
     Equivalent(
         "x_sign",
         'return PREFIX + hmac.new(secret.encode("UTF-8"), body, hashlib.sha256).hexdigest()',
