@@ -8,10 +8,14 @@ service's dispatch budget is read from its ``GET /api/v1/sandbox`` (``--dispatch
 
 from __future__ import annotations
 
+import importlib
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
+import httpx
 import pytest
 from hypothesis import settings
 
@@ -25,6 +29,34 @@ profiles.register()
 settings.load_profile(profiles.active())
 
 URL_OPTIONS = ("cata_url", "mock_url", "api_key")
+# mutmut's stats run (`nox -s mutation`) ties a function to the tests during which it ran. The servers
+# start once per session, inside the first test that needs them, so the service's start-up code (the
+# Sender's budget, body cap, client) would be tied to that one test only and its mutants judged by it
+# alone. Every test runs against what start-up built, so every test is tied to it.
+_STARTUP: set[str] = set()
+
+
+def _mutmut_stats() -> Any:
+    """mutmut's state while it collects stats (None otherwise, or without mutmut installed)."""
+    if os.environ.get("MUTANT_UNDER_TEST") != "stats":
+        return None
+    try:
+        return importlib.import_module("mutmut.state").state()
+    except ImportError:
+        return None
+
+
+def _started() -> None:
+    stats = _mutmut_stats()
+    if stats is not None:
+        _STARTUP.update(stats._stats)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    stats = _mutmut_stats()
+    if stats is not None:
+        stats._stats.update(_STARTUP)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -75,7 +107,25 @@ def servers(request: pytest.FixtureRequest) -> Iterator[Servers]:
             running.close()
         return
     with in_process(budget or DEFAULT_BUDGET_S) as target:
+        _started()
         running = Servers(replace(target, clock_tolerance_s=tolerance))
+        try:
+            yield running
+        finally:
+            running.close()
+
+
+@pytest.fixture(scope="session")
+def fallback_servers(request: pytest.FixtureRequest) -> Iterator[Servers]:
+    """A second in-process service whose outbound transport is httpx's own, so the service sends through
+    its httpx fallback (``delivery.Sender._send_httpx``, taken for any transport but its aiohttp one)
+    instead of the direct aiohttp path. In-process only: a live service's transport is its own business."""
+    if request.config.getoption("cata_url"):
+        pytest.skip("the fallback transport is chosen in-process; live servers use their own")
+    budget: float | None = request.config.getoption("dispatch_budget")
+    with in_process(budget or DEFAULT_BUDGET_S, transport=httpx.AsyncHTTPTransport()) as target:
+        _started()
+        running = Servers(replace(target, clock_tolerance_s=request.config.getoption("clock_tolerance")))
         try:
             yield running
         finally:

@@ -23,6 +23,8 @@ EXAMPLES: dict[str, dict[str, int]] = {
     "reasons": {"dev": 4, "ci": 30, "mutant": 3, "mutation": 12},
     "reasons_slow": {"dev": 2, "ci": 5, "mutant": 1, "mutation": 1},
     "reasons_tls": {"dev": 2, "ci": 3, "mutant": 1, "mutation": 1},
+    "bodies": {"dev": 5, "ci": 40, "mutant": 3, "mutation": 40},
+    "edges": {"dev": 1, "ci": 4, "mutant": 1, "mutation": 2},
     "validation_field": {"dev": 2, "ci": 8, "mutant": 2, "mutation": 2},
     "validation_envelope": {"dev": 3, "ci": 25, "mutant": 2, "mutation": 4},
     "transformer": {"dev": 8, "ci": 100, "mutant": 5, "mutation": 15},
@@ -30,6 +32,8 @@ EXAMPLES: dict[str, dict[str, int]] = {
     "redispatch": {"dev": 4, "ci": 30, "mutant": 4, "mutation": 5},
     "headers": {"dev": 5, "ci": 40, "mutant": 3, "mutation": 6},
     "answers": {"dev": 10, "ci": 60, "mutant": 6, "mutation": 15},
+    "fallback": {"dev": 2, "ci": 10, "mutant": 2, "mutation": 4},
+    "fallback_slow": {"dev": 1, "ci": 2, "mutant": 1, "mutation": 1},
     "routes": {"dev": 4, "ci": 20, "mutant": 3, "mutation": 4},
     # orders per shipped script through the conformance kit (milliseconds each, against its mock)
     "kit": {"dev": 20, "ci": 100, "mutant": 15, "mutation": 10},

@@ -47,8 +47,11 @@ class Target:
 
 
 @contextlib.contextmanager
-def in_process(budget_s: float = DEFAULT_BUDGET_S) -> Iterator[Target]:
-    """The real service (SQLite in a temp dir) and mock_pos on ephemeral loopback ports."""
+def in_process(
+    budget_s: float = DEFAULT_BUDGET_S, transport: httpx.AsyncBaseTransport | None = None
+) -> Iterator[Target]:
+    """The real service (SQLite in a temp dir) and mock_pos on ephemeral loopback ports; ``transport``
+    is the service's outbound transport (None: its own aiohttp one)."""
     from cata_sandbox.app import create_app
     from cata_sandbox.settings import Settings
     from mock_pos.app import create_mock_pos
@@ -65,7 +68,7 @@ def in_process(budget_s: float = DEFAULT_BUDGET_S) -> Iterator[Target]:
             ca_bundle=str(tls.authority.ca_file),
         )
         with (
-            ServerThread(create_app(settings)) as cata,
+            ServerThread(create_app(settings, transport=transport)) as cata,
             ServerThread(create_mock_pos(tls=tls), tls=tls) as mock,
         ):
             yield Target(cata.url, mock.url, IN_PROCESS_API_KEY, budget_s, exclusive=True)

@@ -91,7 +91,17 @@ REFUSALS: dict[str, tuple[int, Callable[[Scenario], httpx.Response]]] = {
         400,
         lambda sc: sc.cata.post("/api/v1/webhooks/register", json={"outletId": "x"}),
     ),
+    "malformed-registration": (
+        400,
+        lambda sc: sc.cata.post(
+            "/api/v1/webhooks/register",
+            content=b'{"outletId": ',
+            headers={"Content-Type": "application/json"},
+        ),
+    ),
 }
+# The refusals of a body that lacks a field name that field by its JSON path.
+NAMES_THE_FIELD = {"register-without-url": " - at `$.callbackUrl`"}
 
 
 @pytest.mark.parametrize("case", sorted(REFUSALS))
@@ -99,7 +109,9 @@ def test_every_refusal_uses_the_error_envelope(servers: Servers, case: str) -> N
     status, call = REFUSALS[case]
     response = call(servers.scenario())
     assert response.status_code == status, (response.status_code, response.text)
-    _envelope(response)
+    answer = _envelope(response)
+    if case in NAMES_THE_FIELD:
+        assert NAMES_THE_FIELD[case] in answer["message"], answer
 
 
 @st.composite

@@ -12,8 +12,6 @@ HTTP client writes itself.
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -21,7 +19,7 @@ from hypothesis import given, settings
 
 from contract_tests import strategies as s
 from contract_tests.adapters import ADAPTERS, with_mock
-from contract_tests.checks import delivery_id, dispatch_answer, only_header, signature
+from contract_tests.checks import assert_timestamp, delivery_id, dispatch_answer, only_header, signature
 from contract_tests.jsontext import write
 from contract_tests.profiles import examples
 from contract_tests.targets import Scenario, Servers, body_of, headers_of
@@ -34,22 +32,6 @@ TRANSPORT_HEADERS = frozenset(
 )
 REDACTED = "[redacted]"
 PATH_2 = with_mock()
-DECIMAL_INTEGER = re.compile(r"[0-9]+")
-
-
-def received_at(entry: dict[str, Any]) -> float:
-    """When mock_pos received the request, in Unix seconds (its journal's RFC 3339 UTC stamp)."""
-    return datetime.fromisoformat(entry["receivedAt"].replace("Z", "+00:00")).timestamp()
-
-
-def assert_timestamp(value: str, entry: dict[str, Any], tolerance_s: float) -> None:
-    assert DECIMAL_INTEGER.fullmatch(value), f"X-Cata-Timestamp {value!r} is not a decimal integer"
-    # Whole seconds: the stamp may be up to a second before the moment it describes.
-    skew = int(value) - received_at(entry)
-    assert -1 - tolerance_s <= skew <= tolerance_s, (
-        f"X-Cata-Timestamp {value} is {skew:+.1f}s from when the request arrived ({entry['receivedAt']});"
-        f" Unix seconds expected, within {tolerance_s}s (--clock-tolerance)"
-    )
 
 
 @settings(max_examples=examples("headers"))

@@ -2,6 +2,8 @@
 
 For any order and any way of writing it, the webhook body is exactly the request's ``order`` bytes and
 ``X-Cata-Signature`` verifies over them with the registered secret; one changed byte fails verification.
+The helper partners are told to copy (``cata_sandbox.signing.verify``, README "Verifying the signature")
+accepts exactly that delivery: not another body, another secret, a missing, bare or non-ASCII header.
 """
 
 from __future__ import annotations
@@ -9,10 +11,13 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cata_sandbox.signing import verify as published_verify
 from contract_tests import strategies as s
 from contract_tests.checks import dispatch_answer, only_header, signature, verifies
 from contract_tests.profiles import examples
 from contract_tests.targets import Servers, body_of
+
+PREFIX = "sha256="
 
 
 @settings(max_examples=examples("hmac"))
@@ -34,3 +39,20 @@ def test_webhook_body_is_the_order_bytes_and_signature_verifies(
     assert verifies(secret, body, header)
     tampered = data.draw(s.one_byte_changes(body), label="body with one byte changed")
     assert not verifies(secret, tampered, header)
+    assert_published_helper_accepts_only(secret, body, header, tampered)
+
+
+def assert_published_helper_accepts_only(secret: str, body: bytes, header: str, tampered: bytes) -> None:
+    """``signing.verify`` (what partners copy) says yes to the delivery and no to every near miss."""
+    assert published_verify(secret, body, header) is True, "the published verify rejects a real delivery"
+    assert published_verify(secret, tampered, header) is False, "verify accepts a changed body"
+    assert published_verify(secret + "x", body, header) is False, "verify accepts another secret"
+    near_misses = {
+        "no header": None,
+        "empty header": "",
+        "the bare hex, without sha256=": header.removeprefix(PREFIX),
+        "a non-ASCII last digit": header[:-1] + "é",
+        "one hex digit changed": header[:-1] + ("0" if header[-1] != "0" else "1"),
+    }
+    for what, near in near_misses.items():
+        assert published_verify(secret, body, near) is False, f"verify accepts {what}: {near!r}"

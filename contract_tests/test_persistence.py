@@ -8,12 +8,14 @@ key before answering, and mock_pos's journal records what it saw.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contract_tests import strategies as s
-from contract_tests.checks import delivery_id, dispatch_answer
+from contract_tests.checks import assert_attempt_evidence, delivery_id, dispatch_answer
 from contract_tests.profiles import examples
 from contract_tests.targets import Servers, decode
 
@@ -32,6 +34,7 @@ def test_order_is_stored_before_sending_and_its_record_matches_the_answer(
     def prop(written: s.WrittenOrder, data: st.DataObject) -> None:
         scenario = servers.scenario()
         scenario.webhook(probe=True)
+        fault: dict[str, Any] | None = None
         if variant != HEALTHY:
             fault = data.draw(
                 s.faults(variant, servers.target.budget_s, redirect_to=scenario.receiver_url), "fault"
@@ -54,6 +57,7 @@ def test_order_is_stored_before_sending_and_its_record_matches_the_answer(
         [attempt] = stored["attempts"]
         assert (attempt["dispatched"], attempt["reason"]) == (answer["dispatched"], answer["reason"]), attempt
         assert attempt["deliveryId"] == delivery_id(entry)
+        assert_attempt_evidence(attempt, fault, servers.target.budget_s)
         # The stored order is the request's bytes, not a re-encoding of them.
         raw = scenario.cata.get(f"/api/v1/orders/{answer['orderId']}").content
         assert written.text in raw

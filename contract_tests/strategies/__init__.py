@@ -33,9 +33,11 @@ from contract_tests.strategies._faults import (
     STATUS_CODES,
     TLS_FAULTS,
     UNDER_BUDGET,
+    error_documents,
     error_messages,
     faults,
     response_bodies,
+    success_documents,
 )
 from contract_tests.strategies._orders import Catalogue, OrderShape, Product, orders
 from contract_tests.strategies._vocabulary import (
@@ -98,6 +100,7 @@ __all__ = [
     "broken_orders",
     "envelope",
     "envelope_styles",
+    "error_documents",
     "error_messages",
     "faults",
     "invalid_value_kind",
@@ -108,6 +111,7 @@ __all__ = [
     "orders",
     "response_bodies",
     "rfc3339",
+    "success_documents",
     "unicode_text",
     "unknown_fields",
     "wire_styles",

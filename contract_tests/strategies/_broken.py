@@ -54,6 +54,7 @@ _NOT_NUMBERS = st.one_of(
     st.just({"amount": 1}),
     unicode_text(max_size=8).filter(lambda text: not _is_number_text(text)),
 )
+NEGATIVE_MONEY = st.decimals(min_value=-(10**15), max_value=Decimal("-0.000001"), places=6)
 # Money is a JSON number (ARCHITECTURE.md): a price written as a string is the classic mistype.
 NUMERIC_STRINGS = st.decimals(min_value=0, max_value=1000, places=2).map(str)
 
@@ -84,7 +85,7 @@ INVALID_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "money": st.one_of(
         _NOT_NUMBERS,
         NUMERIC_STRINGS,
-        st.decimals(min_value=-(10**15), max_value=Decimal("-0.000001"), places=6),
+        NEGATIVE_MONEY,
     ),
     "quantity": st.one_of(
         _NOT_NUMBERS,
@@ -134,7 +135,7 @@ def _locate(order: dict[str, Any], path: str, draw: st.DrawFn) -> tuple[Any, str
 @st.composite
 def broken_orders(draw: st.DrawFn, path: str, how: str) -> BrokenOrder:
     """An order whose field at ``path`` is removed (``how="missing"``), invalid (``"invalid"``), or, for
-    money, a number written as a string (``"numeric-string"``)."""
+    money, a number written as a string (``"numeric-string"``) below zero (``"negative"``) or at the 10¹⁵ limit (``"at-limit"``)."""
     needs = OrderShape(need_modifier="modifiers" in path, need_combo="comboItems" in path)
     order = draw(orders(needs))
     container, leaf, concrete = _locate(order, path, draw)
@@ -142,6 +143,10 @@ def broken_orders(draw: st.DrawFn, path: str, how: str) -> BrokenOrder:
         del container[leaf]
     elif how == "numeric-string":
         container[leaf] = draw(NUMERIC_STRINGS)
+    elif how == "negative":
+        container[leaf] = draw(NEGATIVE_MONEY)
+    elif how == "at-limit":
+        container[leaf] = Decimal(10**15)
     else:
         container[leaf] = draw(INVALID_VALUES[invalid_value_kind(path)])
     return BrokenOrder(order, path, concrete, how)

@@ -60,6 +60,83 @@ def error_messages() -> st.SearchStrategy[str]:
     return st.one_of(realistic, unicode_text(min_size=1, max_size=60))
 
 
+# What is not a message where the seed looks for one, and not an id where it looks for an id: each must be
+# skipped for the next candidate (README, "Dispatch answers").
+NOT_A_MESSAGE = st.one_of(
+    st.just(""), st.none(), st.booleans(), st.integers(-5, 5), st.just([]), st.just({"text": "x"})
+)
+NOT_AN_ID: st.SearchStrategy[Any] = st.sampled_from((None, True, False, [], {"id": 7}))
+ID_KEYS = ("externalOrderId", "orderId", "id")
+# A status that says "error" (any case, or false) and ones that only look close to it.
+ERROR_STATUSES = ("ERROR", "error", "Error", "eRrOr", False)
+OTHER_STATUSES = ("OK", "ok", True, "ERRORS", "ERROR ", "failed", 0, None)
+
+
+MESSAGE_PLACES = ("error", "error.message", "error.details.message", "errorMsg", "message")
+
+
+def _put(document: dict[str, Any], place: str, value: Any) -> None:
+    """``value`` at ``place`` (a dotted path), making the objects on the way (``error`` was no string)."""
+    *parents, leaf = place.split(".")
+    node = document
+    for name in parents:
+        if not isinstance(node.get(name), dict):
+            node[name] = {}
+        node = node[name]
+    node[leaf] = value
+
+
+@st.composite
+def error_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A body whose ``status`` says error, with the first message in any of the seed's places (``error``
+    as a string, ``error.message``, ``error.details.message``, ``errorMsg``, ``message``) or in none:
+    the places before it absent or decoys (empty, not a string), the places after it maybe another
+    message, so the first present one is told from the later ones."""
+    document: dict[str, Any] = {"status": draw(st.sampled_from(ERROR_STATUSES))}
+    first = draw(st.sampled_from((*range(len(MESSAGE_PLACES)), None)))
+    for index, place in enumerate(MESSAGE_PLACES):
+        if place == "error" and index != first and first is not None and first < 3:
+            continue  # a string `error` would leave no room for error.message / error.details.message
+        if first is not None and index == first:
+            value: Any = draw(error_messages())
+        else:
+            kind = draw(st.sampled_from(("absent", "decoy", "message")))
+            if kind == "absent" or (kind == "message" and (first is None or index < first)):
+                continue
+            value = draw(NOT_A_MESSAGE) if kind == "decoy" else draw(error_messages())
+        if place == "error" and isinstance(value, dict):
+            continue
+        if "." in place and not isinstance(document.get("error", {}), dict):
+            continue
+        _put(document, place, value)
+    return document
+
+
+@st.composite
+def success_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A body that does not say error, with the id under any of the three keys or none: the keys before
+    it absent or not an id (null, a boolean, an object, an array), the keys after it maybe another id;
+    maybe a status that only looks like an error, maybe an error message where no error is claimed."""
+    document: dict[str, Any] = {}
+    first = draw(st.sampled_from((*range(len(ID_KEYS)), None)))
+    ids = st.one_of(st.integers(0, 10**12), unicode_text(min_size=1, max_size=20))
+    for index, key in enumerate(ID_KEYS):
+        if index == first:
+            document[key] = draw(ids)
+            continue
+        # Before the id mostly a non-id (to be skipped), after it maybe another id (to be ignored).
+        kind = draw(st.sampled_from(("not-an-id", "not-an-id", "not-an-id", "absent", "id")))
+        if kind == "not-an-id":
+            document[key] = draw(NOT_AN_ID)
+        elif kind == "id" and first is not None and index > first:
+            document[key] = draw(ids)
+    if _maybe(draw):
+        document["status"] = draw(st.sampled_from(OTHER_STATUSES))
+    if _maybe(draw):
+        document[draw(st.sampled_from(("message", "errorMsg", "error")))] = draw(error_messages())
+    return document
+
+
 @st.composite
 def response_bodies(draw: st.DrawFn) -> str:
     """Bodies a destination may answer with: text, JSON successes with ids, JSON error bodies."""
@@ -67,26 +144,9 @@ def response_bodies(draw: st.DrawFn) -> str:
     if kind == "text":
         return draw(unicode_text(max_size=300))
     if kind == "success":
-        key = draw(st.sampled_from(("externalOrderId", "orderId", "id")))
-        value = draw(st.one_of(st.integers(0, 10**12), unicode_text(min_size=1, max_size=20)))
-        extra = {"status": draw(st.sampled_from(("OK", "ok", True)))} if _maybe(draw) else {}
-        return write({key: value, **extra}).decode("utf-8")
+        return write(draw(success_documents())).decode("utf-8")
     if kind == "error":
-        status = draw(st.sampled_from(("ERROR", "error", "Error", False)))
-        message = draw(error_messages())
-        where = draw(st.sampled_from((*ERROR_SHAPES, "message")))
-        body: dict[str, Any] = {"status": status}
-        if where == "nested":
-            body["error"] = {"message": message}
-        elif where == "details":
-            body["error"] = {"details": {"message": message}}
-        elif where == "errorMsg":
-            body["errorMsg"] = message
-        elif where == "string":
-            body["error"] = message
-        else:
-            body["message"] = message
-        return write(body).decode("utf-8")
+        return write(draw(error_documents())).decode("utf-8")
     return write(draw(json_values())).decode("utf-8")
 
 

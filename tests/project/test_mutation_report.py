@@ -1,8 +1,16 @@
-"""The mutation report reads mutmut's result lines and knows an equivalent survivor by its changed line."""
+"""The mutation report reads mutmut's result lines, knows an equivalent survivor by its changed line, and
+its out-of-scope lines are the ones mutmut skips."""
 
 from __future__ import annotations
 
-from contract_tests.mutation_report import EQUIVALENT, NOT_KILLED, RESULT_LINE, Survivor
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from contract_tests.mutation_report import EQUIVALENT, NOT_KILLED, OUT_OF_SCOPE, RESULT_LINE, Survivor
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_result_lines_give_the_mutant_and_its_status() -> None:
@@ -36,3 +44,35 @@ def test_a_survivor_with_another_change_is_a_gap() -> None:
         '-    text = body.decode("utf-8", errors="replace")\n+    text = None',
     )
     assert survivor.equivalent() is None
+
+
+def _mutmut_config() -> dict[str, Any]:
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        config: dict[str, Any] = tomllib.load(handle)["tool"]["mutmut"]
+    return config
+
+
+def test_the_lines_mutmut_skips_are_exactly_the_reported_out_of_scope_ones() -> None:
+    assert _mutmut_config()["do_not_mutate_patterns"] == [entry.pattern for entry in OUT_OF_SCOPE]
+    assert all(entry.reason for entry in OUT_OF_SCOPE)
+
+
+def test_each_out_of_scope_pattern_still_names_exactly_one_line() -> None:
+    # Like the hand-written mutants' anchors: code that moved must move its pattern too.
+    lines = [
+        line for path in _mutmut_config()["only_mutate"] for line in (ROOT / path).read_text().splitlines()
+    ]
+    for entry in OUT_OF_SCOPE:
+        hits = [line for line in lines if re.search(entry.pattern, line)]
+        assert len(hits) == 1, (entry.pattern, hits)
+
+
+def test_a_stale_survivor_on_an_out_of_scope_line_is_reported_as_out_of_scope() -> None:
+    survivor = Survivor(
+        "cata_sandbox.delivery.xǁSenderǁexchange__mutmut_36",
+        "survived",
+        "-            status, error, failure = None, str(exc), FailureKind.NOT_SENT\n+            status, error, failure = None",
+    )
+    scope = survivor.out_of_scope()
+    assert scope is not None
+    assert scope.function == "xǁSenderǁexchange"

@@ -109,5 +109,5 @@ def _matches(dispatched: bool, reason: str, want: seed.Expected) -> tuple[bool, 
     if want.reason is None:
         ok = reason.startswith(seed.TRANSPORT_PREFIX) and len(reason) > len(seed.TRANSPORT_PREFIX)
         return ok, "" if ok else f"expected {seed.TRANSPORT_PREFIX}<detail>; {got}"
-    ok = reason.startswith(want.reason) if want.prefix_only else reason == want.reason
+    ok = reason == want.reason
     return ok, "" if ok else f"expected reason {msgspec.json.encode(want.reason).decode()}; {got}"
