@@ -20,7 +20,7 @@ import msgspec
 from cata_sandbox.adapters import AdapterRuntime, RunResult, precision_findings
 from cata_sandbox.adapters.library import AdapterLibrary
 from cata_sandbox.adapters.results import DispatchRequest, HttpAnswer
-from cata_sandbox.classify import Outcome, interpret_generic, pos_reason
+from cata_sandbox.classify import Outcome, interpret_generic, pos_reason, truncate_for_reason
 from cata_sandbox.delivery import Sender, webhook_request
 from cata_sandbox.signing import SIGNATURE_HEADER
 from cata_sandbox.transformers import OutboundRequest
@@ -224,9 +224,9 @@ class ScriptPipeline:
         external = str(given) if isinstance(given, (str, int)) and not isinstance(given, bool) else ""
         if not success:
             outcome = Outcome(dispatched=False, message=message)
-            reason = (
-                f"POS returned HTTP {status}: {message}" if message else pos_reason(status, body, outcome)
-            )
+            # The script's message stands in for the body, cut like the body would be (the seed's 200).
+            shown = truncate_for_reason(message.encode("utf-8"))
+            reason = f"POS returned HTTP {status}: {shown}" if message else pos_reason(status, body, outcome)
             return Reading(outcome, reason, logs=tuple(result.logs))
         if not dispatched:
             outcome = Outcome(dispatched=False, message=message or "no error message in the response body")

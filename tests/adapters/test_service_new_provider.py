@@ -70,6 +70,8 @@ def test_a_new_provider_is_a_folder_of_scripts(database_url: str, tmp_path: Path
         sent = json.loads(body)
         if sent["ref"] == "REFUSED":
             return 409, {"error": "duplicate"}
+        if sent["ref"] == "LONG":
+            return 503, {"error": "é" * 300}
         return 201, {"guid": "T-" + sent["ref"]}
 
     loopback.route = toast  # type: ignore[method-assign]
@@ -145,6 +147,12 @@ def test_a_new_provider_is_a_folder_of_scripts(database_url: str, tmp_path: Path
             False,
             "POS returned HTTP 409: toast said duplicate",
         )
+        # interpret's message stands in for the body, so it is cut as the seed cuts a body: 200 characters.
+        long = sandbox.dispatch(
+            envelope("outlet-t", order_json(orderRefNo="LONG"), builtInTransformer="toast")
+        )
+        message = "toast said " + "é" * 300
+        assert long.json()["reason"] == "POS returned HTTP 503: " + message[:200] + "..."
         exploded = sandbox.dispatch(
             envelope("outlet-t", order_json(orderRefNo="X-1", notes="explode"), builtInTransformer="toast")
         ).json()
@@ -157,7 +165,7 @@ def test_a_new_provider_is_a_folder_of_scripts(database_url: str, tmp_path: Path
             None,
             ["toast order X-1 for toast-store-9"],
         )
-        assert len(loopback.requests) == 2  # the exploded order was never sent
+        assert len(loopback.requests) == 3  # the exploded order was never sent
     finally:
         stop_sandbox(sandbox)
 
