@@ -184,7 +184,12 @@ class ScriptPipeline:
     async def read(
         self, provider: str, status: int, headers: dict[str, str], body: bytes, *, deadline: float
     ) -> Reading:
-        """The POS's answer by the seed's rules, or by the script's ``interpret(response)`` if any."""
+        """The POS's answer by the seed's rules, or by the script's ``interpret(response)`` if any.
+
+        Seam for issue 17 (Lightspeed's 401 → engine-side token refresh, ADR 0006): a 401 read here is
+        where the engine would refresh the connection's ``config.accessToken`` and run ``build`` once
+        more within the same budget. Not built: a 401 is an ordinary failure today.
+        """
         script = self.library.catalog.get(provider, TOPIC)
         success = 200 <= status < 300
         if script is None or not script.has_interpret:

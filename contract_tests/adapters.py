@@ -51,16 +51,23 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(value)
 
 
-def cata_view(order: dict[str, Any]) -> PosOrder:
-    """What a POS must end up holding for ``order`` (defaults from the Cata Order JSON v1 schema)."""
+def cata_view(order: dict[str, Any], *, js_numbers: bool = False) -> PosOrder:
+    """What a POS must end up holding for ``order`` (defaults from the Cata Order JSON v1 schema).
+
+    ``js_numbers``: the transformer is a JavaScript script, which gets each price as the double
+    ``JSON.parse`` makes of its text (as in production), so the POS must hold exactly that double's
+    value: ``1099511627776.0001`` is ``1099511627776``. Any other change (a rounding) still differs."""
+
+    def price(value: Any) -> Decimal:
+        return Decimal(repr(float(value))) if js_numbers else Decimal(value)
 
     def item(entry: dict[str, Any]) -> PosItem:
         return PosItem(
             product=entry["plu"],
             quantity=entry["quantity"],
-            price=entry["unitPrice"],
+            price=price(entry["unitPrice"]),
             modifiers=tuple(
-                PosModifier(m["plu"], m.get("quantity", 1), m.get("unitPrice", Decimal(0)))
+                PosModifier(m["plu"], m.get("quantity", 1), price(m.get("unitPrice", Decimal(0))))
                 for m in entry.get("modifiers", [])
             ),
             combo=tuple(item(combo) for combo in entry.get("comboItems", [])),
@@ -69,8 +76,8 @@ def cata_view(order: dict[str, Any]) -> PosOrder:
     return PosOrder(
         reference=order["orderRefNo"],
         items=tuple(item(entry) for entry in order["items"]),
-        total=order["totalPay"],
-        tip=order.get("tip", Decimal(0)),
+        total=price(order["totalPay"]),
+        tip=price(order.get("tip", Decimal(0))),
     )
 
 
@@ -102,6 +109,8 @@ class RevelAdapter:
 
     slug = "revel"
     target = "revel"
+    # adapters/scripts/revel/order_dispatch.js: prices are JS numbers (see cata_view).
+    js_numbers = True
     establishment_id = 1
     # pos-apis.md §1: ``API-AUTHENTICATION: key:secret`` (mock Revel's default credentials below).
     auth_headers = {"API-AUTHENTICATION": "sandbox-key:sandbox-secret"}
@@ -167,10 +176,12 @@ ADAPTERS: dict[str, PosAdapter] = {adapter.slug: adapter for adapter in (RevelAd
 
 
 def registered_slugs() -> list[str]:
-    """The transformer slugs the service registers (built in and through entry points)."""
+    """The ``builtInTransformer`` slugs the service knows: its dispatch scripts and the Python plugins."""
+    from cata_sandbox.adapters import load_catalog
     from cata_sandbox.transformers import TransformerRegistry
 
-    return TransformerRegistry.discover().slugs()
+    scripted = load_catalog().providers("order_dispatch")
+    return sorted({*scripted, *TransformerRegistry.discover().slugs()})
 
 
 def with_mock() -> list[str]:

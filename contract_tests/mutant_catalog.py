@@ -104,12 +104,12 @@ MUTANTS = (
     ),
     Mutant(
         name="revel-rounds-prices",
-        breaks="transformer contract: the Revel transformer rounds item prices to cents",
+        breaks="transformer contract: the Revel script rounds item prices to cents",
         edits=(
             Edit(
-                "cata_sandbox/transformers/revel.py",
-                '"price": item.unitPrice}',
-                '"price": round(item.unitPrice, 2)}',
+                "cata_sandbox/adapters/scripts/revel/order_dispatch.js",
+                "price: item.unitPrice }",
+                "price: Math.round(item.unitPrice * 100) / 100 }",
             ),
         ),
         caught_by=frozenset({"test_transformers"}),
@@ -166,8 +166,8 @@ MUTANTS = (
         edits=(
             Edit(
                 "cata_sandbox/dispatch.py",
-                "exchange(outgoing.method, outgoing.url, headers, outgoing.body)",
-                'exchange(outgoing.method, outgoing.url, headers | {"X-Powered-By": "cata"}, outgoing.body)',
+                "outgoing.method, outgoing.url, headers, outgoing.body, budget=budget",
+                'outgoing.method, outgoing.url, headers | {"X-Powered-By": "cata"}, outgoing.body, budget=budget',
             ),
         ),
         caught_by=frozenset({"test_headers"}),
@@ -182,7 +182,7 @@ MUTANTS = (
                 "    externalOrderId: str | None\n    dispatched: bool\n    reason: str\n",
             ),
             Edit(
-                "cata_sandbox/dispatch.py",
+                "cata_sandbox/attempt_record.py",
                 "        externalOrderId=external_order_id,\n        dispatched=dispatched,\n",
                 "        externalOrderId=external_order_id or None,\n        dispatched=dispatched,\n",
             ),

@@ -243,7 +243,7 @@ def _memory_error(limit: int) -> dict[str, Any]:
     }
 
 
-WORKER_NICENESS = 10
+WORKER_NICENESS = 19
 
 
 def main() -> None:

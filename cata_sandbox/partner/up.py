@@ -172,12 +172,7 @@ async def seed(service_url: str, mock_url: str, api_key: str, registry: Transfor
         if configured.status_code != 200:
             raise UpError(f"mock_pos refused the receiver secret: HTTP {configured.status_code}")
 
-        if registry.get(REVEL_SLUG) is None:
-            seeded.warnings.append(
-                f"the Revel transformer is not installed: {OUTLET_REVEL} is not mapped "
-                "(the webhook path works; `trigger --transformer revel` will not)"
-            )
-            return seeded
+        # Revel is the shipped script adapters/scripts/revel/order_dispatch.js: always there.
         mapped = await api.put(
             f"/api/v1/outlet-providers/{OUTLET_REVEL}",
             json={"providerSlug": REVEL_SLUG, "externalId": "1", "settings": revel_settings(mock_url)},

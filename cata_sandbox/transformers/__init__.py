@@ -1,5 +1,8 @@
-"""The transformer registry: built-in transformers plus any installed through the entry-point group
-``cata_sandbox.transformers`` (name = the ``builtInTransformer`` slug, value = ``module:Class``)."""
+"""The Python transformer registry: plugins installed through the entry-point group
+``cata_sandbox.transformers`` (name = the ``builtInTransformer`` slug, value = ``module:Class``).
+
+The shipped POS mappings (Revel, Lightspeed, Atlas) are adapter scripts (``cata_sandbox/adapters/scripts``),
+run by the engine's script pipeline; a plugin is one more source of transformers beside them."""
 
 from __future__ import annotations
 
@@ -23,9 +26,8 @@ __all__ = [
 log = logging.getLogger("cata_sandbox.transformers")
 
 ENTRY_POINT_GROUP = "cata_sandbox.transformers"
-BUILT_IN: dict[str, str] = {
-    "revel": "cata_sandbox.transformers.revel:RevelTransformer",
-}
+# No Python transformer ships any more: Revel is adapters/scripts/revel/order_dispatch.js.
+BUILT_IN: dict[str, str] = {}
 
 
 def _load(target: str) -> Any:
@@ -47,9 +49,11 @@ class TransformerRegistry:
 
         A built-in that fails to load is a bug and raises. A third-party entry point that fails to
         load, is not a transformer, is named differently from its ``slug``, or claims a built-in slug
-        is logged and skipped: one broken plugin must not take the service (and Path 1) down.
+        (a shipped adapter script's provider included) is logged and skipped: one broken plugin must
+        not take the service (and Path 1) down.
         """
         found: dict[str, Transformer] = {}
+        scripted = _shipped_script_providers()
         for slug, target in BUILT_IN.items():
             found[slug] = _check_slug(slug, _instantiate(_load(target)))
         for entry_point in entry_points(group=ENTRY_POINT_GROUP):
@@ -58,6 +62,16 @@ class TransformerRegistry:
                 transformer = _check_slug(slug, _instantiate(entry_point.load()))
             except Exception as exc:
                 log.warning("transformer entry point %s = %s skipped: %s", slug, entry_point.value, exc)
+                continue
+            if slug in scripted:
+                log.warning(
+                    "transformer entry point %s = %s skipped: slug %r is already taken by the built-in"
+                    " adapter script %s/order_dispatch.js",
+                    slug,
+                    entry_point.value,
+                    slug,
+                    slug,
+                )
                 continue
             existing = found.get(slug)
             if existing is not None and type(existing) is not type(transformer):
@@ -80,6 +94,12 @@ class TransformerRegistry:
 
     def __contains__(self, slug: object) -> bool:
         return slug in self._transformers
+
+
+def _shipped_script_providers() -> set[str]:
+    from cata_sandbox.adapters.catalog import BUILTIN_DIR
+
+    return {path.parent.name for path in BUILTIN_DIR.glob("*/order_dispatch.js")}
 
 
 def _instantiate(obj: Any) -> Transformer:

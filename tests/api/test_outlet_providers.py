@@ -190,8 +190,8 @@ def _bad_requests(mock_pos: MockPos) -> list[tuple[str, Any, tuple[str, str | No
         ),
         (
             "unknown-provider",
-            {"providerSlug": "lightspeed", "settings": good},
-            ("unknown providerSlug 'lightspeed' - at `$.providerSlug` (known: revel)", None),
+            {"providerSlug": "toast", "settings": good},
+            ("unknown providerSlug 'toast' - at `$.providerSlug` (known: atlas, lightspeed, revel)", None),
         ),
         (
             "provider-missing",

@@ -1,5 +1,7 @@
-"""The Revel transformer: pure unit tests of the cart it builds and how it reads Revel's answers, then Path 2
-end to end against mock Revel over loopback (on SQLite and PostgreSQL)."""
+"""The Revel transformer, now the shipped script adapters/revel/order_dispatch.js: unit tests of the cart it
+builds and how it reads Revel's answers (run in the script runtime), then Path 2 end to end against mock
+Revel over loopback (on SQLite and PostgreSQL). Where these once held the Python class's exact decimal
+text (5.50), they hold the script's JS numbers (5.5): the same values, the shortest text."""
 
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ from cata_sandbox.clock import SYSTEM_CLOCK
 from cata_sandbox.store import Store
 from cata_sandbox.store.db import create_engine
 from cata_sandbox.transformers import UnmappableOrder
-from cata_sandbox.transformers.revel import RevelTransformer
 from tests.support import API_KEY, MockPos, Sandbox, connect_receiver, envelope, start_sandbox, stop_sandbox
 from tests.support.revel import (
     DINING,
@@ -35,6 +36,7 @@ from tests.support.revel import (
 from tests.support.revel_orders import (
     FULL_ORDER,
     INTERPRETED,
+    REVEL,
     SMALL_ORDER,
     UNMAPPABLE,
     item_st,
@@ -43,7 +45,6 @@ from tests.support.revel_orders import (
     settings,
 )
 
-REVEL = RevelTransformer()
 RESET_REASON = "http request failed: connection reset by peer (<mock>)"
 
 
@@ -54,16 +55,17 @@ def cart_of(body: bytes) -> Any:
 # --- build_request ---------------------------------------------------------------------------------
 
 
+# As the script writes it (JSON.stringify of JS numbers): 5.50 is 5.5, 13.50 is 13.5, 0.75 stays.
 SMALL_ORDER_CART = (
     b'{"skin":"weborder","establishmentId":456,"customMenuInfo":{"mode":0,"name":""},'
-    b'"items":[{"product":501,"quantity":2,"price":5.50,"special_request":"no onion",'
+    b'"items":[{"product":501,"quantity":2,"price":5.5,"special_request":"no onion",'
     b'"product_name_override":"","product_sub_id":"","has_upsell":false,'
     b'"modifieritems":[{"modifier":3001,"product_id":501,"modifier_price":0.75,"qty":1,"qty_type":0,"mod_type":0},'
-    b'{"modifier":3005,"product_id":501,"modifier_price":1.50,"qty":1,"qty_type":0,"mod_type":0}],'
+    b'{"modifier":3005,"product_id":501,"modifier_price":1.5,"qty":1,"qty_type":0,"mod_type":0}],'
     b'"products_sets":null}],'
     b'"orderInfo":{"dining_option":11,"asap":true,"created_date":"2026-11-27T10:00:00","notes":"",'
     b'"call_name":"CATA-7"},'
-    b'"paymentInfo":{"type":7,"amount":13.50,"tip":0,"transaction_id":"CATA-7"}}'
+    b'"paymentInfo":{"type":7,"amount":13.5,"tip":0,"transaction_id":"CATA-7"}}'
 )
 
 
@@ -90,21 +92,24 @@ def test_url_is_base_url_plus_submit_path_with_one_slash(base_url: str) -> None:
     assert request.url == base_url.rstrip("/") + "/specialresources/cart/submit"
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "1.005",
-        "0.1",
-        "0.2",
-        "0.30000000000000004",
-        "27.00",
-        "0",
-        "0.0",
-        "1E+1",
-        "123456789012345678.000000000001",
-    ],
-)
-def test_prices_are_the_orders_decimal_text_never_a_float(text: str) -> None:
+# (the order's price text, what the script sends): the double JSON.parse makes of the text, written
+# as JS writes it (the shortest text that reads back the same). The Python class sent the order's own
+# text; a JS transformer cannot, which is what the precision findings report when a value changes.
+JS_PRICES = [
+    ("1.005", "1.005"),
+    ("0.1", "0.1"),
+    ("0.2", "0.2"),
+    ("0.30000000000000004", "0.30000000000000004"),
+    ("27.00", "27"),
+    ("0", "0"),
+    ("0.0", "0"),
+    ("1E+1", "10"),
+    ("123456789012345678.000000000001", "123456789012345680"),
+]
+
+
+@pytest.mark.parametrize(("text", "sent"), JS_PRICES)
+def test_prices_are_the_orders_double_as_javascript_writes_it(text: str, sent: str) -> None:
     raw = (
         '{"orderRefNo":"D","deliveryMethod":"PICKUP","createdAt":"2026-11-27T10:00:00Z","currency":"SGD",'
         f'"items":[{{"plu":"1","name":"A","quantity":1,"unitPrice":{text},'
@@ -115,10 +120,11 @@ def test_prices_are_the_orders_decimal_text_never_a_float(text: str) -> None:
     body = REVEL.build_request(order(raw), settings(), "order.paid").body
 
     for key in ("price", "modifier_price", "amount", "tip"):
-        assert f'"{key}":{text},'.encode() in body or f'"{key}":{text}}}'.encode() in body, key
+        assert f'"{key}":{sent},'.encode() in body or f'"{key}":{sent}}}'.encode() in body, key
     cart = cart_of(body)
     item = cart["items"][0]
-    expected = Decimal(text)
+    expected = Decimal(sent)
+    assert float(expected) == float(text)  # the same double
     assert item["price"] == expected
     assert item["modifieritems"][0]["modifier_price"] == expected
     assert item["products_sets"][0]["products"][0]["price"] == expected

@@ -10,8 +10,8 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from cata_sandbox.adapters import BUILTIN_DIR
 from cata_sandbox.transformers import ENTRY_POINT_GROUP, Transformer, TransformerRegistry
-from cata_sandbox.transformers.revel import RevelTransformer
 from mock_pos.client import entry_body, entry_headers
 from tests.support import ORDER, MockPos, envelope, start_sandbox, stop_sandbox
 
@@ -19,14 +19,12 @@ PLUGINS = Path(__file__).parent / "plugins"
 ECHO_TOKEN = "echo-token-5c1d9e"
 
 
-def test_revel_is_built_in() -> None:
+def test_no_python_transformer_ships_revel_is_a_script() -> None:
     registry = TransformerRegistry.discover()
 
-    assert "revel" in registry.slugs()
-    transformer = registry.get("revel")
-    assert isinstance(transformer, RevelTransformer)
-    assert isinstance(transformer, Transformer)
-    assert registry.get("echo") is None
+    assert registry.slugs() == []
+    assert registry.get("revel") is None
+    assert (BUILTIN_DIR / "revel" / "order_dispatch.js").is_file()
 
 
 def test_a_transformer_installed_only_as_an_entry_point_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -34,8 +32,9 @@ def test_a_transformer_installed_only_as_an_entry_point_is_found(monkeypatch: py
 
     registry = TransformerRegistry.discover()
 
-    assert registry.slugs() == ["echo", "revel"]
+    assert registry.slugs() == ["echo"]
     echo = registry.get("echo")
+    assert isinstance(echo, Transformer)
     assert echo is not None
     assert type(echo).__module__ == "echo_pos"
     assert echo.secret_settings == frozenset({"token"})
@@ -49,8 +48,7 @@ def test_broken_plugins_are_skipped_with_a_warning_and_the_rest_still_load(
 
     registry = TransformerRegistry.discover()
 
-    assert registry.slugs() == ["fine", "revel"]
-    assert isinstance(registry.get("revel"), RevelTransformer)
+    assert registry.slugs() == ["fine"]
     warnings = {r.getMessage().split(" = ")[0] for r in caplog.records if r.levelno == logging.WARNING}
     assert warnings == {
         f"transformer entry point {name}" for name in ("missing", "notone", "misnamed", "revel")
@@ -59,12 +57,15 @@ def test_broken_plugins_are_skipped_with_a_warning_and_the_rest_still_load(
     assert "No module named 'broken_pos.nowhere'" in text
     assert "does not implement the Transformer interface" in text
     assert "registered as 'misnamed' but its slug is 'something-else'" in text
-    assert "slug 'revel' is already taken by RevelTransformer" in text
+    assert "slug 'revel' is already taken by the built-in adapter script revel/order_dispatch.js" in text
 
 
-def test_a_registry_refuses_a_transformer_under_another_slug() -> None:
-    with pytest.raises(TypeError, match="registered as 'lightspeed' but its slug is 'revel'"):
-        TransformerRegistry({"lightspeed": RevelTransformer()})
+def test_a_registry_refuses_a_transformer_under_another_slug(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(PLUGINS / "echo"))
+    echo = TransformerRegistry.discover().get("echo")
+    assert echo is not None
+    with pytest.raises(TypeError, match="registered as 'lightspeed' but its slug is 'echo'"):
+        TransformerRegistry({"lightspeed": echo})
 
 
 def test_entry_point_group_name() -> None:

@@ -324,13 +324,14 @@ def test_sigterm_and_sigint_stop_both_servers_and_a_restart_keeps_the_secret(tmp
         assert third.stop() == 0
 
 
-async def test_seeding_warns_instead_of_failing_when_the_revel_transformer_is_missing(
+async def test_seeding_maps_revel_with_no_python_transformer_at_all(
     sandbox: Sandbox, mock_pos: MockPos
 ) -> None:
+    # Revel is the shipped adapter script: no Python transformer (no plugin) is needed to map it.
     seeded = await seed(sandbox.url, mock_pos.url, API_KEY, TransformerRegistry({}))
 
-    assert seeded.revel_mapped is False
-    assert any("Revel transformer is not installed" in w for w in seeded.warnings)
+    assert seeded.revel_mapped is True
+    assert seeded.warnings == []
     answer = await asyncio.to_thread(sandbox.dispatch, envelope("outlet-webhook", json.dumps(ORDER).encode()))
     assert answer.json()["dispatched"] is True
 

@@ -78,11 +78,12 @@ def test_plugin_modules_export_exactly_their_public_names(module_name: str) -> N
     assert missing == []
 
 
-def test_the_entry_point_group_and_the_built_in_revel_transformer_keep_their_names() -> None:
+def test_the_entry_point_group_keeps_its_name_and_no_python_transformer_ships() -> None:
     from cata_sandbox.transformers import BUILT_IN, ENTRY_POINT_GROUP
 
     assert ENTRY_POINT_GROUP == "cata_sandbox.transformers"
-    assert BUILT_IN == {"revel": "cata_sandbox.transformers.revel:RevelTransformer"}
+    # Revel is the adapter script cata_sandbox/adapters/scripts/revel/order_dispatch.js (issue 16).
+    assert BUILT_IN == {}
 
 
 def test_the_server_never_imports_the_partner_tools_or_the_bench() -> None:

@@ -1,4 +1,5 @@
-"""Revel orders, outlet settings, answers and strategies shared by the Python Revel tests and the Revel script tests."""
+"""Revel orders, outlet settings, answers and strategies for the Revel script tests, and ``REVEL``: the shipped
+``adapters/revel/order_dispatch.js`` behind the old transformer's two calls (the Python class is gone)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,30 @@ from typing import Any
 import msgspec
 from hypothesis import strategies as st
 
-from cata_sandbox.schemas import Order
-from cata_sandbox.transformers.revel import RevelSettings
 from tests.support.revel import DINING
+from tests.support.revel_script import REVEL, ScriptRevel
 
 
-def settings(**overrides: Any) -> RevelSettings:
-    values: dict[str, Any] = {
+def settings(**overrides: Any) -> dict[str, Any]:
+    """The outlet's Revel settings (credentials included), with the script's defaults spelled out."""
+    return {
         "baseUrl": "https://acme.revelup.com",
         "apiKey": "unit-key-1",
         "apiSecret": "unit-secret-1",
         "establishmentId": 456,
         "diningOptionIds": DINING,
+        "paymentType": 7,
+        "productIdByPlu": None,
         **overrides,
     }
-    return msgspec.convert(values, RevelSettings)
 
 
-def order(raw: bytes | str) -> Order:
-    """An order decoded the way the dispatch endpoint decodes it (Decimals from the JSON text)."""
-    return msgspec.json.decode(raw, type=Order)
+def order(raw: bytes | str) -> bytes:
+    """The order as the engine hands it to the script: its exact bytes (JSON.parse reads them)."""
+    return raw.encode() if isinstance(raw, str) else raw
+
+
+__all__ = ["REVEL", "ScriptRevel"]
 
 
 SMALL_ORDER = b"""{"orderRefNo":"CATA-7","deliveryMethod":"PICKUP","createdAt":"2026-11-27T10:00:00+08:00",
@@ -147,7 +152,7 @@ FULL_ORDER = b"""{
 
 
 def script_input(raw: bytes, **overrides: Any) -> dict[str, Any]:
-    values = msgspec.to_builtins(settings(**overrides))
+    values = settings(**overrides)
     outlet = {k: v for k, v in values.items() if k not in ("baseUrl", "apiKey", "apiSecret")}
     return {
         "providerSlug": "revel",

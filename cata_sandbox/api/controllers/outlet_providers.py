@@ -9,12 +9,13 @@ import msgspec
 from litestar import Controller, get, put
 from litestar.params import FromPath, RawBody
 
+from cata_sandbox.adapters.settings import SETTINGS_TYPES
 from cata_sandbox.api.dependencies import CallerDep, ServicesDep
 from cata_sandbox.errors import InvalidRequest, NotFound
 from cata_sandbox.schemas import ApiResponse, OutletProviderInput, OutletProviderView
 from cata_sandbox.script_route import CREDENTIALS
 from cata_sandbox.store import OutletProvider
-from cata_sandbox.transformers import Transformer, TransformerRegistry
+from cata_sandbox.transformers import TransformerRegistry
 from cata_sandbox.validation import locate
 
 log = logging.getLogger("cata_sandbox.outlet_providers")
@@ -26,17 +27,17 @@ class OutletProviderEnvelope(ApiResponse, kw_only=True):
     outletProvider: OutletProviderView
 
 
-def validated_settings(transformer: Transformer, settings: dict[str, Any]) -> dict[str, Any]:
+def validated_settings(
+    slug: str, settings_type: type[msgspec.Struct], settings: dict[str, Any]
+) -> dict[str, Any]:
     """The settings as the provider reads them (defaults filled in), or InvalidRequest naming the setting.
 
     msgspec's messages never quote the offending value, so a bad secret is not echoed back.
     """
     try:
-        converted = msgspec.convert(settings, transformer.settings_type)
+        converted = msgspec.convert(settings, settings_type)
     except msgspec.ValidationError as exc:
-        raise InvalidRequest(
-            f"invalid settings for {transformer.slug}: {locate(str(exc), '$.settings')}"
-        ) from exc
+        raise InvalidRequest(f"invalid settings for {slug}: {locate(str(exc), '$.settings')}") from exc
     normalized: dict[str, Any] = msgspec.to_builtins(converted)
     return normalized
 
@@ -109,10 +110,13 @@ class OutletProviderController(Controller):
             raise InvalidRequest(
                 f"unknown providerSlug {data.providerSlug!r} - at `$.providerSlug` (known: {known})"
             )
-        if scripted or transformer is None:
+        checked = SETTINGS_TYPES.get(data.providerSlug)
+        if scripted and checked is not None:
+            settings = validated_settings(data.providerSlug, checked, data.settings)
+        elif scripted or transformer is None:
             settings = script_settings(data.settings)
         else:
-            settings = validated_settings(transformer, data.settings)
+            settings = validated_settings(transformer.slug, transformer.settings_type, data.settings)
         mapping = await services.store.put_outlet_provider(
             caller.tenant_id,
             outlet_id,

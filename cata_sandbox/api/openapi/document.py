@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Litestar, Request
@@ -75,7 +75,6 @@ URL_RULE: dict[str, Any] = {
 PROPERTY_RULES: dict[tuple[str, str], dict[str, Any]] = {
     ("WebhookRegistration", "callbackUrl"): URL_RULE,
     ("WebhookUpdate", "callbackUrl"): URL_RULE,
-    ("RevelSettings", "baseUrl"): URL_RULE,
 }
 # (component, array property) -> the values its items may take.
 ITEM_ENUMS: dict[tuple[str, str], list[str]] = {
@@ -175,13 +174,24 @@ def _status_update_type(app: Litestar) -> Any:
     )
 
 
+def _providers(app: Litestar) -> list[str]:
+    """The ``providerSlug`` values: the providers with a dispatch script, plus Python plugins."""
+    services = getattr(app.state, "services", None)
+    if services is not None:
+        known: list[str] = services.dispatcher.known_providers()
+        return known
+    from cata_sandbox.adapters.catalog import BUILTIN_DIR
+
+    scripted = {path.parent.name for path in BUILTIN_DIR.glob("*/order_dispatch.js")} - {"_standard"}
+    return sorted(scripted | set(_registry(app).slugs()))
+
+
 def _outlet_provider_type(app: Litestar) -> Any:
-    registry = _registry(app)
-    kinds = [transformer.settings_type for transformer in map(registry.get, registry.slugs()) if transformer]
-    settings: Any = Union[tuple(kinds)] if kinds else dict[str, Any]  # noqa: UP007 - built at run time
+    # A script provider's settings are any object (the script reads them; a plugin checks its own).
+    settings: Any = dict[str, Any]
     return msgspec.defstruct(
         "OutletProviderInput",
-        [("providerSlug", one_of(registry.slugs())), ("settings", settings), ("externalId", str, "")],
+        [("providerSlug", one_of(_providers(app))), ("settings", settings), ("externalId", str, "")],
         kw_only=True,
         forbid_unknown_fields=True,
     )
