@@ -122,8 +122,10 @@ class AdapterRuntime:
         )
         # One script may hold at most ``share`` workers at once, so a script that spins (or is slow) for
         # every call cannot take the whole pool from the other scripts: their calls keep a worker.
-        keys = sorted({(s.provider, s.topic) for s in (script, chained) if s is not None})
-        gates = [self._gates.setdefault(key, asyncio.Semaphore(self.share)) for key in keys]
+        # A chain is gated by its provider's script alone: every dispatch chains the same standard
+        # script, so gating that would let one spinning provider hold up every outlet.
+        last = script if chained is None else chained
+        gates = [self._gates.setdefault((last.provider, last.topic), asyncio.Semaphore(self.share))]
         held: list[asyncio.Semaphore] = []
         try:
             for gate in gates:
@@ -250,28 +252,28 @@ class AdapterRuntime:
             process.demoted, process.cpu_mark = True, cpu_seconds(process.process.pid)
 
     async def _frame(
-        self, process: _Process, computing: float, deadline: float, overrun: ScriptError, expired: ScriptError
+        self,
+        process: _Process,
+        computing: float,
+        cap: float,
+        deadline: float,
+        overrun: ScriptError,
+        expired: ScriptError,
     ) -> dict[str, Any]:
         """The next frame. Past ``computing``, a demoted worker (which only gets idle CPU) is held to its
-        compute limit in CPU seconds, not wall seconds, so a busy machine does not change its verdict."""
-        if computing >= deadline:
-            return await receive(process, deadline, expired)
-        reading = asyncio.ensure_future(receive(process, deadline, expired))
-        try:
-            while computing < deadline:
-                done, _ = await asyncio.wait({reading}, timeout=max(0.0, computing - time.monotonic()))
-                if done:
-                    return reading.result()
-                now, mark = cpu_seconds(process.process.pid), process.cpu_mark
-                if not process.demoted or now is None or mark is None:
-                    raise _Killed(overrun)
-                spent = DEMOTE_AFTER + now - mark
-                if spent >= self.compute_limit:
-                    raise _Killed(overrun)
-                computing = time.monotonic() + self.compute_limit - spent
-            return await reading
-        finally:
-            reading.cancel()
+        compute limit in CPU seconds, up to ``cap`` (twice the limit in wall time), so a slow call on a
+        busy machine keeps its verdict and a spinning one still meets its compute limit."""
+        while True:
+            frame = await receive(process, deadline, expired, soft=computing)
+            if frame is not None:
+                return frame
+            now, mark = cpu_seconds(process.process.pid), process.cpu_mark
+            if not process.demoted or now is None or mark is None:
+                raise _Killed(overrun)
+            spent = DEMOTE_AFTER + now - mark
+            if spent >= self.compute_limit or time.monotonic() >= cap:
+                raise _Killed(overrun)
+            computing = min(cap, time.monotonic() + self.compute_limit - spent)
 
     async def _frames(
         self,
@@ -288,7 +290,9 @@ class AdapterRuntime:
         in_http = 0.0
         while True:
             computing = began + in_http + self.compute_limit
-            frame = await self._frame(process, computing, deadline, overrun, expired)
+            frame = await self._frame(
+                process, computing, computing + self.compute_limit, deadline, overrun, expired
+            )
             if frame.get("call") != call:
                 raise _Killed(ScriptError("the script's worker answered out of step", "crash"))
             kind = frame.get("t")

@@ -57,12 +57,22 @@ async def send(process: Process, message: dict[str, Any]) -> None:
         raise Killed(ScriptError(await died(process), "crash")) from None
 
 
-async def receive(process: Process, deadline: float, expired: ScriptError) -> dict[str, Any]:
+async def receive(
+    process: Process, deadline: float, expired: ScriptError, soft: float | None = None
+) -> dict[str, Any] | None:
+    """The next frame by ``deadline``; None at ``soft`` if no frame has begun (nothing is consumed then:
+    ``readexactly`` takes bytes only once it has them all)."""
+    loop = asyncio.get_running_loop()
     try:
-        async with asyncio.timeout_at(
-            asyncio.get_running_loop().time() + max(0.0, deadline - time.monotonic())
-        ):
-            head = await process.stdout.readexactly(4)
+        if soft is not None and soft < deadline:
+            try:
+                async with asyncio.timeout_at(loop.time() + max(0.0, soft - time.monotonic())):
+                    head = await process.stdout.readexactly(4)
+            except TimeoutError:
+                return None
+        async with asyncio.timeout_at(loop.time() + max(0.0, deadline - time.monotonic())):
+            if soft is None or soft >= deadline:
+                head = await process.stdout.readexactly(4)
             (size,) = _LENGTH.unpack(head)
             if size > MAX_FRAME:
                 raise Killed(ScriptError("the script's worker sent an oversized message", "crash"))
