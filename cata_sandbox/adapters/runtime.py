@@ -125,23 +125,17 @@ class AdapterRuntime:
         # A chain is gated by its provider's script alone: every dispatch chains the same standard
         # script, so gating that would let one spinning provider hold up every outlet.
         last = script if chained is None else chained
-        gates = [self._gates.setdefault((last.provider, last.topic), asyncio.Semaphore(self.share))]
-        held: list[asyncio.Semaphore] = []
+        gate = self._gates.setdefault((last.provider, last.topic), asyncio.Semaphore(self.share))
         try:
-            for gate in gates:
-                await asyncio.wait_for(gate.acquire(), max(0.0, deadline - time.monotonic()))
-                held.append(gate)
+            await asyncio.wait_for(gate.acquire(), max(0.0, deadline - time.monotonic()))
         except TimeoutError:
-            for gate in held:
-                gate.release()
             return RunResult(error=waited, timings=Timings(time.perf_counter() - started, 0.0))
         try:
             return await self._on_a_worker(
                 (script, chained), function, topic, text, deadline, http, budget_ms, started
             )
         finally:
-            for gate in held:
-                gate.release()
+            gate.release()
 
     async def _on_a_worker(
         self,
@@ -240,16 +234,24 @@ class AdapterRuntime:
         began = time.monotonic()
         await send(process, job)
         process.seen.update(s.digest for s in scripts if s is not None)
-        # A call still computing after DEMOTE_AFTER gets only the CPU nobody else wants (priority.py).
-        timer = asyncio.get_running_loop().call_later(DEMOTE_AFTER, self._demote, process)
+        # A call that keeps a CPU busy past DEMOTE_AFTER gets only the CPU nobody else wants (priority.py).
+        process.probe = None
+        process.watch = asyncio.get_running_loop().call_later(DEMOTE_AFTER, self._watch, process)
         try:
             return await self._frames(process, call, began, deadline, http, logs, calls, expired, overrun)
         finally:
-            timer.cancel()
+            process.watch.cancel()
 
-    def _demote(self, process: _Process) -> None:
-        if demote(process.process.pid):
-            process.demoted, process.cpu_mark = True, cpu_seconds(process.process.pid)
+    def _watch(self, process: _Process) -> None:
+        """Demote once the worker used at least half a CPU over the last DEMOTE_AFTER: a call that is
+        starved by the machine's load, or waiting on context.http, keeps its priority."""
+        now = cpu_seconds(process.process.pid)
+        if now is not None and process.probe is not None and now - process.probe >= DEMOTE_AFTER / 2:
+            if demote(process.process.pid):
+                process.demoted, process.cpu_mark = True, now
+            return
+        process.probe = now
+        process.watch = asyncio.get_running_loop().call_later(DEMOTE_AFTER, self._watch, process)
 
     async def _frame(
         self,
@@ -270,7 +272,7 @@ class AdapterRuntime:
             now, mark = cpu_seconds(process.process.pid), process.cpu_mark
             if not process.demoted or now is None or mark is None:
                 raise _Killed(overrun)
-            spent = DEMOTE_AFTER + now - mark
+            spent = 2 * DEMOTE_AFTER + now - mark
             if spent >= self.compute_limit or time.monotonic() >= cap:
                 raise _Killed(overrun)
             computing = min(cap, time.monotonic() + self.compute_limit - spent)

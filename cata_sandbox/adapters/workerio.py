@@ -29,6 +29,8 @@ class Process:
     seen: set[str] = field(default_factory=set)
     demoted: bool = False
     cpu_mark: float | None = None  # the worker's CPU seconds when it was demoted
+    probe: float | None = None  # its CPU seconds at the last check of the call in progress
+    watch: asyncio.TimerHandle | None = None
 
     @property
     def stdin(self) -> asyncio.StreamWriter:
