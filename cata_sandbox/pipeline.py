@@ -143,6 +143,12 @@ class ScriptPipeline:
         """The standard script, then (unless ``provider`` is ``_standard``) the provider's script."""
         self._sync()
         call = {**input, "payload": msgspec.Raw(order_bytes)}
+        if provider != STANDARD and self.has(provider):
+            # Both scripts in one worker message: the standard's request becomes input.standard there.
+            chained = await self.runtime.run(
+                STANDARD, TOPIC, _encoder.encode(call), deadline=deadline, then=provider
+            )
+            return self._built(provider, order_bytes, chained, [])
         standard = await self.runtime.run(STANDARD, TOPIC, _encoder.encode(call), deadline=deadline)
         if not standard.ok:
             return _failed(standard, [])
@@ -151,6 +157,9 @@ class ScriptPipeline:
             return ScriptBuild(standard.request, logs=tuple(logs))
         call["standard"] = msgspec.Raw(standard.text)
         result = await self.runtime.run(provider, TOPIC, _encoder.encode(call), deadline=deadline)
+        return self._built(provider, order_bytes, result, logs)
+
+    def _built(self, provider: str, order_bytes: bytes, result: RunResult, logs: list[str]) -> ScriptBuild:
         if not result.ok or result.request is None:
             return _failed(result, logs)
         logs += result.logs

@@ -5,11 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import os
-import struct
-import sys
 import time
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
@@ -17,37 +13,17 @@ import msgspec
 
 from cata_sandbox.adapters.catalog import AdapterCatalog
 from cata_sandbox.adapters.hostcalls import exchange
+from cata_sandbox.adapters.priority import DEMOTE_AFTER, cpu_seconds, demote, restore
 from cata_sandbox.adapters.results import HostHttp, RunResult, ScriptError, Timings, dispatch_request
-from cata_sandbox.adapters.worker import MAX_FRAME, MAX_LOG_LINES
+from cata_sandbox.adapters.worker import MAX_LOG_LINES
+from cata_sandbox.adapters.workerio import Killed as _Killed
+from cata_sandbox.adapters.workerio import Process as _Process
+from cata_sandbox.adapters.workerio import ready, receive, send, spawn
 
 __all__ = ["AdapterRuntime"]
 
-_LENGTH = struct.Struct(">I")
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
-
-
-@dataclass(eq=False)
-class _Process:
-    process: asyncio.subprocess.Process
-    seen: set[str] = field(default_factory=set)
-
-    @property
-    def stdin(self) -> asyncio.StreamWriter:
-        assert self.process.stdin is not None
-        return self.process.stdin
-
-    @property
-    def stdout(self) -> asyncio.StreamReader:
-        assert self.process.stdout is not None
-        return self.process.stdout
-
-
-class _Killed(Exception):
-    """The worker was killed or died during the call; ``error`` says why."""
-
-    def __init__(self, error: ScriptError) -> None:
-        self.error = error
 
 
 class AdapterRuntime:
@@ -122,13 +98,19 @@ class AdapterRuntime:
         deadline: float,
         http: HostHttp | None = None,
         function: str = "transform",
+        then: str | None = None,
     ) -> RunResult:
         """One call of ``function`` in the script for (provider, topic). Put the order in ``input`` as
-        ``msgspec.Raw(order_bytes)`` so the engine's own ``JSON.parse`` reads the original bytes."""
+        ``msgspec.Raw(order_bytes)`` so the engine's own ``JSON.parse`` reads the original bytes.
+
+        ``then`` (a provider) chains a dispatch in one worker message: this script's request, checked,
+        is that provider's ``input.standard``; the result is the last script's, or the first failure."""
         started = time.perf_counter()
         script = self.catalog.get(provider, topic)
-        if script is None:
-            return RunResult(error=ScriptError(f"no adapter script {provider}/{topic}.js", "missing"))
+        chained = None if then is None else self.catalog.get(then, topic)
+        if script is None or (then is not None and chained is None):
+            name = provider if script is None else then
+            return RunResult(error=ScriptError(f"no adapter script {name}/{topic}.js", "missing"))
         if function == "interpret" and not script.has_interpret:
             return RunResult(error=ScriptError(f"{script.label} has no interpret(response)", "missing"))
         if function == "reference" and not script.has_reference:
@@ -140,19 +122,24 @@ class AdapterRuntime:
         )
         # One script may hold at most ``share`` workers at once, so a script that spins (or is slow) for
         # every call cannot take the whole pool from the other scripts: their calls keep a worker.
-        gate = self._gates.setdefault((script.provider, script.topic), asyncio.Semaphore(self.share))
+        # A chain is gated by its provider's script alone: every dispatch chains the same standard
+        # script, so gating that would let one spinning provider hold up every outlet.
+        last = script if chained is None else chained
+        gate = self._gates.setdefault((last.provider, last.topic), asyncio.Semaphore(self.share))
         try:
             await asyncio.wait_for(gate.acquire(), max(0.0, deadline - time.monotonic()))
         except TimeoutError:
             return RunResult(error=waited, timings=Timings(time.perf_counter() - started, 0.0))
         try:
-            return await self._on_a_worker(script, function, topic, text, deadline, http, budget_ms, started)
+            return await self._on_a_worker(
+                (script, chained), function, topic, text, deadline, http, budget_ms, started
+            )
         finally:
             gate.release()
 
     async def _on_a_worker(
         self,
-        script: Any,
+        scripts: tuple[Any, Any],
         function: str,
         topic: str,
         text: bytes,
@@ -172,7 +159,7 @@ class AdapterRuntime:
         calls = [0]
         try:
             done = await self._call(
-                process, script, function, text, deadline, http or self.http, logs, calls, budget_ms
+                process, scripts, function, text, deadline, http or self.http, logs, calls, budget_ms
             )
         except _Killed as killed:
             self._replace(process)
@@ -182,7 +169,11 @@ class AdapterRuntime:
         except BaseException:
             self._replace(process)
             raise
-        self._idle.put_nowait(process)
+        if process.demoted and not restore(process.process.pid):
+            self._replace(process)  # it may not come back up: a new worker, at the normal priority
+        else:
+            process.demoted = False
+            self._idle.put_nowait(process)
         timings = Timings(time.perf_counter() - started, float(done["cpu"]), calls[0])
         if not done["ok"]:
             return RunResult(
@@ -205,7 +196,7 @@ class AdapterRuntime:
     async def _call(
         self,
         process: _Process,
-        script: Any,
+        scripts: tuple[Any, Any],
         function: str,
         text: bytes,
         deadline: float,
@@ -215,7 +206,8 @@ class AdapterRuntime:
         budget_ms: int,
     ) -> dict[str, Any]:
         call = next(self._calls)
-        job = {
+        script, chained = scripts
+        job: dict[str, Any] = {
             "t": "run",
             "call": call,
             "key": script.digest,
@@ -228,20 +220,81 @@ class AdapterRuntime:
             "stack": self.stack_limit,
             "maxResult": self.max_result,
         }
+        if chained is not None:
+            job["then"] = {
+                "key": chained.digest,
+                "src": None if chained.digest in process.seen else chained.source,
+                "label": chained.path if chained.origin == "extra" else chained.label,
+            }
         expired = ScriptError(f"script exceeded the deadline ({budget_ms} ms)", "deadline")
         overrun = ScriptError(
             f"script exceeded its compute limit ({round(self.compute_limit * 1000)} ms outside context.http)",
             "compute",
         )
-        began, in_http = time.monotonic(), 0.0
-        await self._send(process, job)
-        process.seen.add(script.digest)
+        began = time.monotonic()
+        await send(process, job)
+        process.seen.update(s.digest for s in scripts if s is not None)
+        # A call that keeps a CPU busy past DEMOTE_AFTER gets only the CPU nobody else wants (priority.py).
+        process.probe = None
+        process.watch = asyncio.get_running_loop().call_later(DEMOTE_AFTER, self._watch, process)
+        try:
+            return await self._frames(process, call, began, deadline, http, logs, calls, expired, overrun)
+        finally:
+            process.watch.cancel()
+
+    def _watch(self, process: _Process) -> None:
+        """Demote once the worker used at least half a CPU over the last DEMOTE_AFTER: a call that is
+        starved by the machine's load, or waiting on context.http, keeps its priority."""
+        now = cpu_seconds(process.process.pid)
+        if now is not None and process.probe is not None and now - process.probe >= DEMOTE_AFTER / 2:
+            if demote(process.process.pid):
+                process.demoted, process.cpu_mark = True, now
+            return
+        process.probe = now
+        process.watch = asyncio.get_running_loop().call_later(DEMOTE_AFTER, self._watch, process)
+
+    async def _frame(
+        self,
+        process: _Process,
+        computing: float,
+        cap: float,
+        deadline: float,
+        overrun: ScriptError,
+        expired: ScriptError,
+    ) -> dict[str, Any]:
+        """The next frame. Past ``computing``, a demoted worker (which only gets idle CPU) is held to its
+        compute limit in CPU seconds, up to ``cap`` (twice the limit in wall time), so a slow call on a
+        busy machine keeps its verdict and a spinning one still meets its compute limit."""
+        while True:
+            frame = await receive(process, deadline, expired, soft=computing)
+            if frame is not None:
+                return frame
+            now, mark = cpu_seconds(process.process.pid), process.cpu_mark
+            if not process.demoted or now is None or mark is None:
+                raise _Killed(overrun)
+            spent = 2 * DEMOTE_AFTER + now - mark
+            if spent >= self.compute_limit or time.monotonic() >= cap:
+                raise _Killed(overrun)
+            computing = min(cap, time.monotonic() + self.compute_limit - spent)
+
+    async def _frames(
+        self,
+        process: _Process,
+        call: int,
+        began: float,
+        deadline: float,
+        http: HostHttp | None,
+        logs: list[str],
+        calls: list[int],
+        expired: ScriptError,
+        overrun: ScriptError,
+    ) -> dict[str, Any]:
+        in_http = 0.0
         while True:
             computing = began + in_http + self.compute_limit
-            if computing < deadline:
-                frame = await self._receive(process, computing, overrun)
-            else:
-                frame = await self._receive(process, deadline, expired)
+            frame = await self._frame(
+                process, computing, computing + self.compute_limit, deadline, overrun, expired
+            )
             if frame.get("call") != call:
                 raise _Killed(ScriptError("the script's worker answered out of step", "crash"))
             kind = frame.get("t")
@@ -259,56 +312,12 @@ class AdapterRuntime:
                 except TimeoutError:
                     raise _Killed(expired) from None
                 in_http += time.monotonic() - asked
-                await self._send(
-                    process, {"t": "http", "call": call, "res": _encoder.encode(answer).decode()}
-                )
-
-    async def _send(self, process: _Process, message: dict[str, Any]) -> None:
-        data = _encoder.encode(message)
-        try:
-            process.stdin.write(_LENGTH.pack(len(data)) + data)
-            await process.stdin.drain()
-        except (BrokenPipeError, ConnectionResetError):
-            raise _Killed(ScriptError(await self._died(process), "crash")) from None
-
-    async def _receive(self, process: _Process, deadline: float, expired: ScriptError) -> dict[str, Any]:
-        try:
-            async with asyncio.timeout_at(
-                asyncio.get_running_loop().time() + max(0.0, deadline - time.monotonic())
-            ):
-                head = await process.stdout.readexactly(4)
-                (size,) = _LENGTH.unpack(head)
-                if size > MAX_FRAME:
-                    raise _Killed(ScriptError("the script's worker sent an oversized message", "crash"))
-                frame: dict[str, Any] = _decoder.decode(await process.stdout.readexactly(size))
-                return frame
-        except TimeoutError:
-            raise _Killed(expired) from None
-        except asyncio.IncompleteReadError:
-            raise _Killed(ScriptError(await self._died(process), "crash")) from None
-
-    async def _died(self, process: _Process) -> str:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(process.process.wait(), 1.0)
-        return f"the script's worker process died (exit status {process.process.returncode})"
+                await send(process, {"t": "http", "call": call, "res": _encoder.encode(answer).decode()})
 
     async def _spawn(self) -> _Process:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-I",
-            "-m",
-            "cata_sandbox.adapters.worker",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-        )
-        wrapped = _Process(process)
+        wrapped = await spawn()
         self._all.add(wrapped)
-        head = await asyncio.wait_for(wrapped.stdout.readexactly(4), 30)
-        ready = _decoder.decode(await wrapped.stdout.readexactly(_LENGTH.unpack(head)[0]))
-        if ready.get("t") != "ready":
-            raise RuntimeError("adapter worker did not start")
+        await ready(wrapped)
         return wrapped
 
     async def _kill(self, process: _Process) -> None:

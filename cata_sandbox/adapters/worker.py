@@ -119,14 +119,37 @@ class Worker:
         return warm
 
     def run(self, job: dict[str, Any]) -> dict[str, Any]:
+        """One call; with ``then`` (a dispatch chain) the standard script's request, checked, goes on to
+        the provider's script as ``input.standard`` in the same message (one round trip, not two)."""
+        started = time.process_time()
+        outcome = self._run_one(job, job["key"], job["label"], job.get("src"), job["input"])
+        then = job.get("then")
+        if then is not None and outcome["ok"]:
+            from cata_sandbox.adapters.results import ScriptError, dispatch_request
+
+            checked = dispatch_request(outcome["value"].encode())
+            if isinstance(checked, ScriptError):
+                outcome = {"ok": False, "kind": checked.kind, "error": checked.message}
+            else:
+                given: str = job["input"]
+                chained = given[: given.rindex("}")] + ',"standard":' + outcome["value"] + "}"
+                outcome = self._run_one(job, then["key"], then["label"], then.get("src"), chained)
+        outcome |= {
+            "t": "done",
+            "call": job["call"],
+            "cpu": time.process_time() - started,
+            "recycled": self.recycled,
+        }
+        return outcome
+
+    def _run_one(
+        self, job: dict[str, Any], key: str, label: str, source: str | None, given: str
+    ) -> dict[str, Any]:
         import quickjs
 
         call: int = job["call"]
-        label: str = job["label"]
-        key: str = job["key"]
-        if job.get("src") is not None:
-            self.sources[key] = job["src"]
-        started = time.process_time()
+        if source is not None:
+            self.sources[key] = source
         outcome: dict[str, Any]
         warm = self.warm.get(key)
         try:
@@ -137,7 +160,7 @@ class Worker:
             self.call = call
             self.logged = 0
             warm.calls += 1
-            text = str(warm.runner(job["fn"], job["input"], call))
+            text = str(warm.runner(job["fn"], given, call))
             self.call = None
             outcome = self._outcome(text, label, job["maxResult"])
         except quickjs.StackOverflow:
@@ -174,12 +197,6 @@ class Worker:
         ):
             self.warm.pop(key, None)
             self.recycled += 1
-        outcome |= {
-            "t": "done",
-            "call": call,
-            "cpu": time.process_time() - started,
-            "recycled": self.recycled,
-        }
         return outcome
 
     @staticmethod
