@@ -20,7 +20,7 @@ import msgspec
 from cata_sandbox.adapters import AdapterRuntime, RunResult, precision_findings
 from cata_sandbox.adapters.library import AdapterLibrary
 from cata_sandbox.adapters.results import DispatchRequest, HttpAnswer
-from cata_sandbox.classify import Outcome, interpret_generic, pos_reason, truncate_for_reason
+from cata_sandbox.classify import Outcome, interpret_generic, pos_reason
 from cata_sandbox.delivery import Sender, webhook_request
 from cata_sandbox.signing import SIGNATURE_HEADER
 from cata_sandbox.transformers import OutboundRequest
@@ -193,16 +193,19 @@ class ScriptPipeline:
     async def read(
         self, provider: str, status: int, headers: dict[str, str], body: bytes, *, deadline: float
     ) -> Reading:
-        """The POS's answer by the seed's rules, or by the script's ``interpret(response)`` if any.
+        """The POS's answer by the seed's rules; a 2xx by the script's ``interpret(response)`` if it has one.
 
         A 401 to a connection with a refreshable OAuth token (ADR 0006) is read here like any answer;
         the engine then refreshes the token and builds and sends once more (``Dispatcher._deliver``,
         ``oauth_tokens``).
         """
         script = self.library.catalog.get(provider, TOPIC)
-        success = 200 <= status < 300
+        if not 200 <= status < 300:
+            # The seed's reason for a non-2xx is the POS's own body (cut at 200 characters): binding, so no
+            # script rewrites it; interpret(response) reads 2xx answers only (body-level errors, the id).
+            return Reading(Outcome(dispatched=False), pos_reason(status, body, Outcome(dispatched=False)))
         if script is None or not script.has_interpret:
-            outcome = interpret_generic(status, body) if success else Outcome(dispatched=False)
+            outcome = interpret_generic(status, body)
             return Reading(outcome, pos_reason(status, body, outcome))
         try:
             parsed: Any = (
@@ -231,12 +234,6 @@ class ScriptPipeline:
         message = said if isinstance(said, str) else ""
         given = value.get("externalOrderId")
         external = str(given) if isinstance(given, (str, int)) and not isinstance(given, bool) else ""
-        if not success:
-            outcome = Outcome(dispatched=False, message=message)
-            # The script's message stands in for the body, cut like the body would be (the seed's 200).
-            shown = truncate_for_reason(message.encode("utf-8"))
-            reason = f"POS returned HTTP {status}: {shown}" if message else pos_reason(status, body, outcome)
-            return Reading(outcome, reason, logs=tuple(result.logs))
         if not dispatched:
             outcome = Outcome(dispatched=False, message=message or "no error message in the response body")
         else:

@@ -59,9 +59,9 @@ def test_trigger_lightspeed_shows_a_failure_after_200_ok(up: Up) -> None:
 def test_trigger_lightspeed_with_a_status_fault(up: Up) -> None:
     result, rows = up.trigger("--transformer", "lightspeed", "--count", "2", "--fault", "status:503")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert {row["reason"] for row in rows} == {
-        "POS returned HTTP 503: Lightspeed answered HTTP 503: mock status"
-    }
+    reasons = [row["reason"] for row in rows]
+    assert len(reasons) == 2
+    assert all(r.startswith("POS returned HTTP 503: ") and "mock status" in r for r in reasons), reasons
     assert "Waiting for the POS's notifications" not in result.stderr
 
 
@@ -73,10 +73,11 @@ def test_trigger_atlas_with_and_without_a_fault(up: Up) -> None:
     assert {row["externalOrderId"] for row in rows} <= ids
     faulted, rows = up.trigger("--transformer", "atlas", "--count", "2", "--fault", "status:500")
     assert faulted.returncode == 0, faulted.stdout + faulted.stderr
-    assert {row["reason"] for row in rows} == {
-        "POS returned HTTP 500: Atlas server error (HTTP 500): Something went wrong on our end."
-        " Please try again later."
-    }
+    reasons = [row["reason"] for row in rows]
+    assert len(reasons) == 2
+    assert all(r.startswith("POS returned HTTP 500: ") and "Something went wrong" in r for r in reasons), (
+        reasons
+    )
 
 
 def test_a_notification_fault_needs_lightspeed(up: Up, tmp_path: Path) -> None:

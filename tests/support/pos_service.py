@@ -71,3 +71,11 @@ def wait_for_status(sandbox: Sandbox, order_id: str, status: str, timeout: float
 
     wait_until(reached, timeout, f"order {order_id} reaching {status} (last {seen.get('fulfilmentStatus')})")
     return seen
+
+
+def seed_pos_reason(attempt: dict[str, Any]) -> str:
+    """The seed's reason for a POS's non-2xx answer, from the attempt's stored answer: its first 200
+    characters, and ``...`` when cut."""
+    text = attempt["responseBody"]
+    shown = text if len(text) <= 200 else text[:200] + "..."
+    return f"POS returned HTTP {attempt['responseStatus']}: {shown}"
