@@ -18,7 +18,6 @@ import msgspec
 import pytest
 
 from cata_sandbox.partner.up import revel_settings
-from cata_sandbox.transformers import TransformerRegistry
 from mock_pos.client import entry_body
 from tests.support import ORDER, MockPos, Sandbox, connect_receiver, envelope, pg, start_sandbox, stop_sandbox
 
@@ -468,8 +467,6 @@ def test_a_client_that_stalls_mid_body_does_not_hold_up_others(service: Sandbox)
 def test_a_huge_plu_on_the_revel_path_fails_the_dispatch_without_calling_revel(
     service: Sandbox, mock_pos: MockPos
 ) -> None:
-    if "revel" not in TransformerRegistry.discover().slugs():
-        pytest.skip("the Revel transformer is not registered")
     response = service.client.put(
         "/api/v1/outlet-providers/o-revel",
         json={
