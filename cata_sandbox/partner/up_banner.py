@@ -49,16 +49,16 @@ def banner(settings: Settings, service_url: str, mock_url: str, seeded: Seeded) 
         f"  dispatch budget   {settings.dispatch_timeout_s:g}s",
         "",
         f"  API key           {seeded.api_key}",
-        f"  {OUTLET_WEBHOOK:<16}  webhook #{seeded.webhook_id} -> {seeded.callback_url}",
+        f"  {OUTLET_WEBHOOK:<17} webhook #{seeded.webhook_id} -> {seeded.callback_url}",
         f"  webhook secret    {seeded.webhook_secret}",
-        f"  {OUTLET_REVEL:<16}  {revel}",
-        f"  {OUTLET_LIGHTSPEED:<16}  "
+        f"  {OUTLET_REVEL:<17} {revel}",
+        f"  {OUTLET_LIGHTSPEED:<17} "
         + (
             f"mapped to mock Lightspeed {mock_url}/lightspeed"
             if seeded.pos_mapped
             else "see the warning above"
         ),
-        f"  {OUTLET_ATLAS:<16}  "
+        f"  {OUTLET_ATLAS:<17} "
         + (
             f"mapped to mock Atlas Kitchen {mock_url}/atlas" if seeded.pos_mapped else "see the warning above"
         ),

@@ -39,7 +39,9 @@ class Certificate:
     days_left: int
 
     def shown(self) -> str:
-        left = f"{self.days_left} days left" if self.days_left >= 0 else f"expired {-self.days_left} days ago"
+        days = abs(self.days_left)
+        unit = "day" if days == 1 else "days"
+        left = f"{days} {unit} left" if self.days_left >= 0 else f"expired {days} {unit} ago"
         return (
             f"certificate for {self.subject} (names: {', '.join(self.names) or 'none'}), issued by"
             f" {self.issuer}, valid until {self.not_after:%Y-%m-%d %H:%M} UTC ({left})"
