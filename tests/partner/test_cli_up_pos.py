@@ -23,7 +23,7 @@ def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
 
 
 def test_the_banner_names_both_outlets(up: Up) -> None:
-    assert "outlet-lightspeed  mapped to mock Lightspeed" in up.banner
+    assert "outlet-lightspeed mapped to mock Lightspeed" in up.banner  # the labels align at one column
     assert "outlet-atlas      mapped to mock Atlas Kitchen" in up.banner
     assert "cata-sandbox trigger --transformer lightspeed" in up.banner
 
