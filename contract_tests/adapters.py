@@ -4,7 +4,9 @@ Adding a POS is a transformer (registered under its slug), a mock of the POS in 
 :data:`ADAPTERS`: the transformer contract and the Path 2 failure reasons then run against it. An adapter
 knows how to point an outlet at the mock, what the mock's catalogue allows, how to keep a fault to one
 scenario, and how to read an accepted order back as a :class:`PosOrder` — the POS's view of the items,
-quantities, prices, modifiers and totals, with every amount an exact ``Decimal``.
+quantities, prices, modifiers and totals, with every amount an exact ``Decimal``, and what the service
+must answer under each fault. Revel here; Lightspeed and Atlas, whose scripts read a 2xx answer
+themselves, in :mod:`contract_tests.adapters_scripted`.
 """
 
 from __future__ import annotations
