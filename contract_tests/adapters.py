@@ -4,81 +4,34 @@ Adding a POS is a transformer (registered under its slug), a mock of the POS in 
 :data:`ADAPTERS`: the transformer contract and the Path 2 failure reasons then run against it. An adapter
 knows how to point an outlet at the mock, what the mock's catalogue allows, how to keep a fault to one
 scenario, and how to read an accepted order back as a :class:`PosOrder` — the POS's view of the items,
-quantities, prices, modifiers and totals, with every amount an exact ``Decimal``.
+quantities, prices, modifiers and totals, with every amount an exact ``Decimal``, and what the service
+must answer under each fault. Revel here; Lightspeed and Atlas, whose scripts read a 2xx answer
+themselves, in :mod:`contract_tests.adapters_scripted`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Protocol
 
-from contract_tests.strategies import Catalogue, Product
+from contract_tests.adapters_scripted import AtlasAdapter, LightspeedAdapter
+from contract_tests.pos_orders import PosItem, PosModifier, PosOrder, _decimal, cata_view
+from contract_tests.script_readers import Want
+from contract_tests.seed import expected
+from contract_tests.strategies import Catalogue, OrderShape, Product
 from contract_tests.targets import Scenario
 from mock_pos.catalogue import default_revel_config
 
-
-@dataclass(frozen=True, slots=True)
-class PosModifier:
-    product: str
-    quantity: int
-    price: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class PosItem:
-    product: str
-    quantity: int
-    price: Decimal
-    modifiers: tuple[PosModifier, ...]
-    combo: tuple[PosItem, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PosOrder:
-    """An order as a POS holds it; compared field by field with the Cata order it came from."""
-
-    reference: str
-    items: tuple[PosItem, ...]
-    total: Decimal
-    tip: Decimal
-
-
-def _decimal(value: Any) -> Decimal:
-    """An amount from the mock's exact view (decimal text as a string, integers as ints)."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise AssertionError(f"not an amount: {value!r}")
-    return Decimal(value)
-
-
-def cata_view(order: dict[str, Any], *, js_numbers: bool = False) -> PosOrder:
-    """What a POS must end up holding for ``order`` (defaults from the Cata Order JSON v1 schema).
-
-    ``js_numbers``: the transformer is a JavaScript script, which gets each price as the double
-    ``JSON.parse`` makes of its text (as in production), so the POS must hold exactly that double's
-    value: ``1099511627776.0001`` is ``1099511627776``. Any other change (a rounding) still differs."""
-
-    def price(value: Any) -> Decimal:
-        return Decimal(repr(float(value))) if js_numbers else Decimal(value)
-
-    def item(entry: dict[str, Any]) -> PosItem:
-        return PosItem(
-            product=entry["plu"],
-            quantity=entry["quantity"],
-            price=price(entry["unitPrice"]),
-            modifiers=tuple(
-                PosModifier(m["plu"], m.get("quantity", 1), price(m.get("unitPrice", Decimal(0))))
-                for m in entry.get("modifiers", [])
-            ),
-            combo=tuple(item(combo) for combo in entry.get("comboItems", [])),
-        )
-
-    return PosOrder(
-        reference=order["orderRefNo"],
-        items=tuple(item(entry) for entry in order["items"]),
-        total=price(order["totalPay"]),
-        tip=price(order.get("tip", Decimal(0))),
-    )
+__all__ = [
+    "ADAPTERS",
+    "PosAdapter",
+    "PosItem",
+    "PosModifier",
+    "PosOrder",
+    "RevelAdapter",
+    "cata_view",
+    "registered_slugs",
+    "with_mock",
+]
 
 
 class PosAdapter(Protocol):
@@ -87,6 +40,14 @@ class PosAdapter(Protocol):
     target: str
     # The auth the POS's API documents, as the mock's credentials make it: sent exactly, once.
     auth_headers: dict[str, str]
+    # Whether the script has its own interpret (it words the reasons); False: the seed's rules read.
+    reads_answers: bool
+
+    def order_shape(self, catalogue: Catalogue, **knobs: Any) -> OrderShape:
+        """The orders this POS can take: ``knobs`` of :class:`OrderShape`, within the POS's limits."""
+
+    def prepare(self, order: dict[str, Any]) -> dict[str, Any]:
+        """A drawn order made acceptable where the POS is stricter than the Cata schema (documented)."""
 
     def connect(self, scenario: Scenario) -> None:
         """Map the scenario's outlet to the mock (per-outlet settings through the service's API)."""
@@ -97,11 +58,17 @@ class PosAdapter(Protocol):
     def fault_match(self, scenario: Scenario) -> dict[str, Any]:
         """A fault ``match`` that only the scenario's orders hit (their ``orderRefNo`` is the scenario's)."""
 
-    def accepted(self, scenario: Scenario, external_order_id: str) -> dict[str, Any] | None:
-        """The mock's record of the order it accepted under ``external_order_id``."""
+    def expected(self, fault: dict[str, Any], budget_s: float) -> Want:
+        """Property 3: the dispatch answer while the mock has ``fault`` (the seed's, as the POS is read)."""
 
-    def pos_view(self, record: dict[str, Any]) -> PosOrder:
-        """The accepted order as the POS holds it."""
+    def accepted(self, scenario: Scenario, answer: dict[str, Any]) -> dict[str, Any] | None:
+        """The mock's record of the order the dispatch ``answer`` says it accepted."""
+
+    def want(self, order: dict[str, Any], answer: dict[str, Any]) -> PosOrder:
+        """What the POS must hold for ``order`` (dispatched with ``answer``)."""
+
+    def pos_view(self, record: dict[str, Any], order: dict[str, Any]) -> PosOrder:
+        """The accepted order as the POS holds it (``order``: the Cata order, to split mixed lists)."""
 
 
 class RevelAdapter:
@@ -114,6 +81,16 @@ class RevelAdapter:
     establishment_id = 1
     # pos-apis.md §1: ``API-AUTHENTICATION: key:secret`` (mock Revel's default credentials below).
     auth_headers = {"API-AUTHENTICATION": "sandbox-key:sandbox-secret"}
+    reads_answers = False
+
+    def order_shape(self, catalogue: Catalogue, **knobs: Any) -> OrderShape:
+        return OrderShape(catalogue=catalogue, **knobs)
+
+    def prepare(self, order: dict[str, Any]) -> dict[str, Any]:
+        return order
+
+    def expected(self, fault: dict[str, Any], budget_s: float) -> Want:
+        return expected(self.slug, fault, budget_s, None)
 
     def connect(self, scenario: Scenario, base_url: str | None = None) -> None:
         """``base_url`` reaches mock_pos elsewhere (one of its HTTPS sites)."""
@@ -142,12 +119,16 @@ class RevelAdapter:
     def fault_match(self, scenario: Scenario) -> dict[str, Any]:
         return {"orderRefNo": scenario.order_ref}
 
-    def accepted(self, scenario: Scenario, external_order_id: str) -> dict[str, Any] | None:
-        found = [o for o in scenario.mock_admin("revel/orders") if str(o["orderId"]) == external_order_id]
+    def accepted(self, scenario: Scenario, answer: dict[str, Any]) -> dict[str, Any] | None:
+        held = scenario.mock_admin("revel/orders")
+        found = [o for o in held if str(o["orderId"]) == answer["externalOrderId"]]
         assert len(found) <= 1, found
         return found[0] if found else None
 
-    def pos_view(self, record: dict[str, Any]) -> PosOrder:
+    def want(self, order: dict[str, Any], answer: dict[str, Any]) -> PosOrder:
+        return cata_view(order, js_numbers=self.js_numbers)
+
+    def pos_view(self, record: dict[str, Any], order: dict[str, Any]) -> PosOrder:
         body = record["body"]
 
         def item(entry: dict[str, Any]) -> PosItem:
@@ -173,7 +154,9 @@ class RevelAdapter:
         )
 
 
-ADAPTERS: dict[str, PosAdapter] = {adapter.slug: adapter for adapter in (RevelAdapter(),)}
+ADAPTERS: dict[str, PosAdapter] = {
+    adapter.slug: adapter for adapter in (RevelAdapter(), LightspeedAdapter(), AtlasAdapter())
+}
 
 
 def registered_slugs() -> list[str]:
@@ -185,6 +168,15 @@ def registered_slugs() -> list[str]:
     return sorted({*scripted, *TransformerRegistry.discover().slugs()})
 
 
-def with_mock() -> list[str]:
-    """The registered transformer slugs that have a mock here: the Path 2 targets of the properties."""
-    return sorted(slug for slug in registered_slugs() if slug in ADAPTERS)
+def with_mock(*, scripted: bool = False) -> list[str]:
+    """The registered transformer slugs that have a mock here: the Path 2 targets of the properties.
+
+    Without ``scripted``, only those whose answers the seed's rules read (no ``interpret`` of their
+    own): the properties that assert the seed's wording on Path 2 run on these. Properties 3 and 5
+    pass ``scripted=True`` and take each adapter's expectation (``expected``, ``want``)."""
+    registered = registered_slugs()
+    return sorted(
+        slug
+        for slug, adapter in ADAPTERS.items()
+        if slug in registered and (scripted or not adapter.reads_answers)
+    )

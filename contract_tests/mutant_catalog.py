@@ -213,4 +213,28 @@ MUTANTS = (
         ),
         caught_by=frozenset({"test_adapter_kit"}),
     ),
+    Mutant(
+        name="lightspeed-rounds-prices",
+        breaks="transformer contract: the Lightspeed script rounds each line's customItemPrice to cents",
+        edits=(
+            Edit(
+                "cata_sandbox/adapters/scripts/lightspeed/order_dispatch.js",
+                "entry.customItemPrice = present(line.unitPrice) ? line.unitPrice : 0;",
+                "entry.customItemPrice = present(line.unitPrice) ? Math.round(line.unitPrice * 100) / 100 : 0;",
+            ),
+        ),
+        caught_by=frozenset({"test_transformers"}),
+    ),
+    Mutant(
+        name="atlas-floors-cents",
+        breaks="money: the Atlas script makes cents as Math.floor(price * 100) (0.29 goes out as 28)",
+        edits=(
+            Edit(
+                "cata_sandbox/adapters/scripts/atlas/order_dispatch.js",
+                'price_cents: minorUnits(present(line.unitPrice) ? line.unitPrice : 0, places, path + ".unitPrice")',
+                "price_cents: Math.floor((present(line.unitPrice) ? line.unitPrice : 0) * 100)",
+            ),
+        ),
+        caught_by=frozenset({"test_transformers"}),
+    ),
 )

@@ -24,6 +24,7 @@ from contract_tests.adapters import ADAPTERS, RevelAdapter, with_mock
 from contract_tests.checks import assert_names_the_destination, dispatch_answer
 from contract_tests.jsontext import write
 from contract_tests.profiles import examples
+from contract_tests.script_readers import assert_wanted
 from contract_tests.seed import (
     SLOW_MODES,
     TRANSPORT_FAILURE,
@@ -37,10 +38,13 @@ from contract_tests.targets import Servers
 # The order matters little here (property 1 covers it); smaller orders keep the fault examples quick.
 ORDER_SHAPE = s.OrderShape(max_items=2)
 PATH_2 = with_mock()
+# Property 3 on every POS mock, the ones whose script reads the answer included (adapter.expected).
+PATH_2_ALL = with_mock(scripted=True)
 
 
-def _examples(variant: str) -> int:
-    return examples("reasons_slow" if variant.endswith(s.OVER_BUDGET) else "reasons")
+def _examples(variant: str, *, scripted: bool = False) -> int:
+    prop = "reasons_scripted" if scripted else "reasons"
+    return examples(f"{prop}_slow" if variant.endswith(s.OVER_BUDGET) else prop)
 
 
 def _known_deviation(fault: dict[str, Any]) -> bool:
@@ -73,19 +77,19 @@ def test_webhook_failure_reasons_are_the_seeds(servers: Servers, variant: str) -
 
 
 @pytest.mark.parametrize("variant", s.FAULT_VARIANTS)
-@pytest.mark.parametrize("slug", PATH_2)
+@pytest.mark.parametrize("slug", PATH_2_ALL)
 def test_pos_failure_reasons_are_the_seeds(servers: Servers, slug: str, variant: str) -> None:
     servers.skip_unless_budget_known(variant)
     adapter = ADAPTERS[slug]
     catalogue = adapter.catalogue(servers.scenario())
-    shape = s.OrderShape(catalogue=catalogue, max_items=2)
+    shape = adapter.order_shape(catalogue, max_items=2)
 
-    @settings(max_examples=_examples(variant))
+    @settings(max_examples=_examples(variant, scripted=adapter.reads_answers))
     @given(order=s.orders(shape), style=s.wire_styles(), data=st.data())
     def prop(order: dict[str, Any], style: Any, data: st.DataObject) -> None:
         scenario = servers.scenario()
         adapter.connect(scenario)
-        order = {**order, "orderRefNo": scenario.order_ref}
+        order = adapter.prepare({**order, "orderRefNo": scenario.order_ref})
         fault = data.draw(
             s.faults(variant, servers.target.budget_s, redirect_to=scenario.receiver_url), "fault"
         )
@@ -100,12 +104,12 @@ def test_pos_failure_reasons_are_the_seeds(servers: Servers, slug: str, variant:
         finally:
             scenario.remove_fault(created["id"])
 
-        assert_matches(answer, expected(slug, fault, servers.target.budget_s, None))
+        assert_wanted(answer, adapter.expected(fault, servers.target.budget_s))
         assert_names_the_destination(answer, fault, servers.target.mock_url)
         if answer["dispatched"] and fault["mode"] in SLOW_MODES:
-            record = adapter.accepted(scenario, answer["externalOrderId"])
+            record = adapter.accepted(scenario, answer)
             assert record is not None, answer
-            assert adapter.pos_view(record).reference == scenario.order_ref
+            assert adapter.pos_view(record, order).reference == adapter.want(order, answer).reference
 
     prop()
 

@@ -55,6 +55,9 @@ class OrderShape:
     max_items: int = 4
     max_places: int = 6
     max_value: int = MONEY_LIMIT - 1
+    # Totals (subtotal, optional amounts, totalPay) stay below this: a POS's own limit (Atlas: cents a
+    # JavaScript number carries exactly).
+    total_limit: int = MONEY_LIMIT
     need_modifier: bool = False
     need_combo: bool = False
 
@@ -150,6 +153,10 @@ def _line_total(item: dict[str, Any]) -> Decimal:
     return (unit + modifiers) * quantity
 
 
+def _total_money(shape: OrderShape) -> st.SearchStrategy[Decimal]:
+    return money(max_places=shape.max_places, max_value=shape.total_limit - 1)
+
+
 @st.composite
 def orders(draw: st.DrawFn, shape: OrderShape = OrderShape()) -> dict[str, Any]:
     """A valid Cata order (v1) as a JSON value: dicts, lists, str, int, ``Decimal``, bool, None."""
@@ -191,8 +198,8 @@ def orders(draw: st.DrawFn, shape: OrderShape = OrderShape()) -> dict[str, Any]:
         }
     for name in OPTIONAL_MONEY:
         if _maybe(draw):
-            fits = name == "subtotal" and subtotal < MONEY_LIMIT
-            extras[name] = subtotal if fits else draw(money(max_places=shape.max_places))
+            fits = name == "subtotal" and subtotal < shape.total_limit
+            extras[name] = subtotal if fits else draw(_total_money(shape))
     if _maybe(draw):
         extras["payment"] = {
             "method": draw(_PAYMENT_METHOD),
@@ -202,8 +209,8 @@ def orders(draw: st.DrawFn, shape: OrderShape = OrderShape()) -> dict[str, Any]:
     if _maybe(draw):
         extras["notes"] = _text(draw, shape, fake.sentence(nb_words=8))
     total = subtotal + extras.get("tip", Decimal(0)) + extras.get("deliveryFee", Decimal(0))
-    adds_up = total < MONEY_LIMIT and draw(_ONE_IN_FOUR) != 0
-    order["totalPay"] = total if adds_up else draw(money(max_places=shape.max_places))
+    adds_up = total < shape.total_limit and draw(_ONE_IN_FOUR) != 0
+    order["totalPay"] = total if adds_up else draw(_total_money(shape))
     order.update(extras)
     if shape.unknown_fields and _maybe(draw):
         order.update(draw(unknown_fields(ORDER_FIELDS)))
