@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 
 from cata_sandbox.clock import Clock
-from cata_sandbox.errors import InvalidRequest, NotFound
+from cata_sandbox.errors import NotFound
 from cata_sandbox.fulfilment.service import InboundOutcome, apply_status
 from cata_sandbox.fulfilment.states import FulfilmentStatus
 from cata_sandbox.pipeline import ScriptPipeline
@@ -100,7 +100,8 @@ async def inbound_status(
 ) -> InboundOutcome:
     script = scripts.library.catalog.get(provider, STATUS_TOPIC)
     if script is None:
-        raise InvalidRequest(f"provider {provider!r} has no {STATUS_TOPIC}.js - at `provider`")
+        # No such resource: the path names a provider whose status webhook the sandbox does not know.
+        raise NotFound(f"provider {provider!r} has no {STATUS_TOPIC}.js - at `provider`")
     connection = await store.get_provider_connection(tenant_id, provider)
     base: dict[str, Any] = {
         "providerSlug": provider,

@@ -9,6 +9,7 @@ from litestar import Controller, delete, get, put
 from litestar.params import FromPath, RawBody
 
 from cata_sandbox.api.dependencies import CallerDep, ServicesDep
+from cata_sandbox.api.openapi.document import REQUEST_BODY_OPT
 from cata_sandbox.errors import InvalidRequest, NotFound
 from cata_sandbox.net.callback_url import check_callback_url
 from cata_sandbox.pipeline import secret_config_values
@@ -55,16 +56,19 @@ class ProviderConnectionController(Controller):
     path = "/api/v1/provider-connections"
     tags = ["Provider connections"]
 
-    @put("/{slug:str}", status_code=200, summary="Set the tenant's connection to a POS provider")
+    @put(
+        "/{slug:str}",
+        status_code=200,
+        summary="Set the tenant's connection to a POS provider",
+        opt={REQUEST_BODY_OPT: ProviderConnectionInput},
+    )
     async def put_connection(
         self, slug: FromPath[str], body: RawBody, caller: CallerDep, services: ServicesDep
     ) -> ProviderConnectionEnvelope:
         """``{status, apiKey, apiSecret, webhookUrl, baseUrl, config}``; replaces the connection."""
         known = services.dispatcher.known_providers()
-        if slug not in known:
-            raise InvalidRequest(
-                f"unknown provider {slug!r} - at `slug` (known: {', '.join(known) or 'none'})"
-            )
+        if slug not in known:  # the path names no provider the sandbox has: no such resource
+            raise NotFound(f"unknown provider {slug!r} - at `slug` (known: {', '.join(known) or 'none'})")
         try:
             data = _INPUT.decode(body)
         except msgspec.ValidationError as exc:

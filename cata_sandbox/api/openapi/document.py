@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
 import msgspec
 from litestar import Litestar, Request
@@ -187,14 +187,22 @@ def _providers(app: Litestar) -> list[str]:
 
 
 def _outlet_provider_type(app: Litestar) -> Any:
-    # A script provider's settings are any object (the script reads them; a plugin checks its own).
-    settings: Any = dict[str, Any]
-    return msgspec.defstruct(
-        "OutletProviderInput",
-        [("providerSlug", one_of(_providers(app))), ("settings", settings), ("externalId", str, "")],
-        kw_only=True,
-        forbid_unknown_fields=True,
-    )
+    """One body per provider, told apart by ``providerSlug``: settings the service checks
+    (``adapters.settings.SETTINGS_TYPES``) are documented exactly; another script's are any object."""
+    from cata_sandbox.adapters.settings import SETTINGS_TYPES
+
+    kinds = [
+        msgspec.defstruct(
+            f"OutletProviderInput_{slug}",
+            [("settings", SETTINGS_TYPES.get(slug, dict[str, Any])), ("externalId", str, "")],
+            kw_only=True,
+            forbid_unknown_fields=True,
+            tag_field="providerSlug",
+            tag=slug,
+        )
+        for slug in _providers(app)
+    ]
+    return Union[tuple(kinds)] if len(kinds) > 1 else kinds[0]  # noqa: UP007 - built at run time
 
 
 # Bodies of RawBody handlers that do not name theirs in ``opt`` (a handler's own ``opt`` wins).
