@@ -137,7 +137,12 @@ class Servers:
     def __init__(self, target: Target) -> None:
         self.target = target
         self.cata = httpx.Client(
-            base_url=target.cata_url, headers={"X-Api-Key": target.api_key}, timeout=target.budget_s + 30
+            base_url=target.cata_url,
+            headers={"X-Api-Key": target.api_key},
+            timeout=target.budget_s + 30,
+            # Idle connections dropped after 1 s, before a server's keep-alive timeout (5 s in uvicorn
+            # and Node.js) can close one under the next request.
+            limits=httpx.Limits(keepalive_expiry=1.0),
         )
         self.admin = MockAdmin(target.mock_url, timeout=30)
 

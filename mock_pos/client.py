@@ -35,7 +35,11 @@ class MockAdmin:
 
     def __init__(self, url: str, *, timeout: float = 10.0) -> None:
         self.url = url.rstrip("/")
-        self.http = httpx.Client(base_url=self.url, timeout=timeout)
+        # Idle connections dropped after 1 s, before uvicorn's 5 s keep-alive timeout can close one
+        # under a request (cata_sandbox's clients do the same: its net/transport.py says why).
+        self.http = httpx.Client(
+            base_url=self.url, timeout=timeout, limits=httpx.Limits(keepalive_expiry=1.0)
+        )
 
     def close(self) -> None:
         self.http.close()

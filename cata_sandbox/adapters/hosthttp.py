@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from cata_sandbox.adapters.results import HttpAnswer
+from cata_sandbox.net.transport import pool_limits
 
 __all__ = ["HttpxHostHttp"]
 
@@ -13,7 +14,7 @@ class HttpxHostHttp:
     """Plain httpx with a response body cap; the service's outbound client (with its policy) replaces it."""
 
     def __init__(self, client: httpx.AsyncClient | None = None, *, max_body: int = 1024 * 1024) -> None:
-        self.client = client or httpx.AsyncClient()
+        self.client = client or httpx.AsyncClient(limits=pool_limits())
         self.max_body = max_body
 
     async def request(

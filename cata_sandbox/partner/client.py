@@ -11,6 +11,7 @@ import httpx
 import msgspec
 
 from cata_sandbox.clock import SYSTEM_CLOCK
+from cata_sandbox.net.transport import pool_limits
 
 DEFAULT_URL = "http://127.0.0.1:8700"
 API_KEY_HEADER = "X-Api-Key"
@@ -115,7 +116,7 @@ class SandboxClient:
     def __init__(self, url: str, api_key: str | None, *, timeout: float = 60.0, hint: str = "") -> None:
         headers = {API_KEY_HEADER: api_key} if api_key else {}
         self.url = url.rstrip("/")
-        self.http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+        self.http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout, limits=pool_limits())
         # Added to every error: why this URL was used, when that may be the problem.
         self.hint = hint
 

@@ -23,6 +23,7 @@ import httpx
 
 from cata_sandbox.dispatch import WEBHOOK_ROUTE
 from cata_sandbox.net import failures
+from cata_sandbox.net.transport import pool_limits
 from cata_sandbox.partner.client import API_KEY_HEADER, DispatchResult, dispatch_body, dispatch_one
 from cata_sandbox.partner.fake_orders import FakeOrder
 from mock_pos.faults import FAULT_MODES, ErrorShape
@@ -262,11 +263,13 @@ async def fire(
     """Dispatch every order, at most ``concurrency`` at a time; results keep the orders' order."""
     gate = asyncio.Semaphore(concurrency)
     done = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     # The service answers only after its own dispatch budget at worst; the client must outwait it.
     timeout = httpx.Timeout(600.0, connect=10.0)
     async with httpx.AsyncClient(
-        base_url=url.rstrip("/"), headers={API_KEY_HEADER: api_key}, limits=limits, timeout=timeout
+        base_url=url.rstrip("/"),
+        headers={API_KEY_HEADER: api_key},
+        limits=pool_limits(concurrency),
+        timeout=timeout,
     ) as client:
 
         async def one(order: FakeOrder) -> Fired:
