@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+
+import msgspec
 
 __all__ = ["MINOR_UNITS", "PrecisionFinding", "precision_findings"]
 
@@ -28,6 +31,8 @@ MINOR_UNITS: dict[str, int] = {
 # A step is a key, ``[*]`` / ``[n]``, or ``(a|b)``: the lists under keys a and b, one after the other.
 _STEP = re.compile(r"\(([^()]+)\)|([^.\[\]()]+)|\[(\*|\d+)\]")
 _MISSING = object()
+# Every JSON number with a fraction or an exponent read as the exact decimal it is written as.
+_exact = msgspec.json.Decoder(float_hook=Decimal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +59,8 @@ def precision_findings(
     ``[*]`` steps pair up index by index (``items[*].unitPrice`` → ``items[*].price``). An order step
     ``(modifiers|comboItems)`` walks both lists as one, in that order (one body list holding both). A
     third element ``"minor"`` says the body carries integer minor units (Atlas's ``price_cents``)."""
-    order = json.loads(order_bytes, parse_float=Decimal)
-    body = json.loads(sent_body, parse_float=Decimal)
+    order = _exact.decode(order_bytes)
+    body = _exact.decode(sent_body)
     places = MINOR_UNITS.get(str(order.get("currency", "")) if isinstance(order, dict) else "", 2)
     unit = Decimal(1).scaleb(-places)
     findings: list[PrecisionFinding] = []
@@ -88,7 +93,9 @@ def precision_findings(
 _Step = str | int | tuple[str, ...]
 
 
-def _steps(path: str) -> list[_Step]:
+@functools.lru_cache(maxsize=1024)
+def _steps(path: str) -> tuple[_Step, ...]:
+    """A path's steps, parsed once per path (a script's mapping is the same for every order)."""
     steps: list[_Step] = []
     for keys, name, index in _STEP.findall(path):
         if keys:
@@ -97,11 +104,11 @@ def _steps(path: str) -> list[_Step]:
             steps.append(name)
         else:
             steps.append(-1 if index == "*" else int(index))
-    return steps
+    return tuple(steps)
 
 
 def _walk(
-    node: Any, steps: list[_Step], indices: tuple[int, ...], where: str
+    node: Any, steps: tuple[_Step, ...], indices: tuple[int, ...], where: str
 ) -> Iterator[tuple[tuple[int, ...], str, Any]]:
     """Every value the path reaches, with the ``[*]`` indices taken and its concrete order path."""
     if not steps:
@@ -139,7 +146,7 @@ def _fill(path: str, indices: tuple[int, ...]) -> str:
     return re.sub(r"\[\*\]", lambda _: f"[{next(supply, 0)}]", path)
 
 
-def _at(node: Any, steps: list[_Step]) -> Any:
+def _at(node: Any, steps: tuple[_Step, ...]) -> Any:
     for step in steps:
         if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
             node = node[step]

@@ -11,9 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cata_sandbox.store.base import StoreBase
 from cata_sandbox.store.records import ProviderConnection, aware
+from cata_sandbox.store.sqlite_writer import hot
 from cata_sandbox.store.tables import provider_connections
 
 _T = provider_connections
+# Read on every scripted dispatch, inside the order's transaction: built once (as orders.py's statements).
+_CONNECTION = hot(
+    sa.select(_T).where(
+        _T.c.tenant_id == sa.bindparam("tenant_id"), _T.c.provider_slug == sa.bindparam("slug")
+    )
+)
 
 
 class ConnectionStore(StoreBase):
@@ -67,9 +74,7 @@ class ConnectionStore(StoreBase):
     async def provider_connection_for(
         self, conn: AsyncConnection, tenant_id: str, slug: str
     ) -> ProviderConnection | None:
-        row = (
-            await conn.execute(sa.select(_T).where(_T.c.tenant_id == tenant_id, _T.c.provider_slug == slug))
-        ).first()
+        row = (await conn.execute(_CONNECTION, {"tenant_id": tenant_id, "slug": slug})).first()
         if row is None:
             return None
         return ProviderConnection(

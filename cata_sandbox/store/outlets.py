@@ -14,8 +14,17 @@ from cata_sandbox.store.records import (
     OutletProvider,
     aware,
 )
+from cata_sandbox.store.sqlite_writer import hot
 from cata_sandbox.store.tables import (
     outlet_providers,
+)
+
+# Read on every scripted dispatch, inside the order's transaction: built once (as orders.py's statements).
+_OUTLET_PROVIDER = hot(
+    sa.select(outlet_providers).where(
+        outlet_providers.c.tenant_id == sa.bindparam("tenant_id"),
+        outlet_providers.c.outlet_id == sa.bindparam("outlet_id"),
+    )
 )
 
 
@@ -64,13 +73,7 @@ class OutletStore(StoreBase):
     async def outlet_provider_for(
         self, conn: AsyncConnection, tenant_id: str, outlet_id: str
     ) -> OutletProvider | None:
-        row = (
-            await conn.execute(
-                sa.select(outlet_providers).where(
-                    outlet_providers.c.tenant_id == tenant_id, outlet_providers.c.outlet_id == outlet_id
-                )
-            )
-        ).first()
+        row = (await conn.execute(_OUTLET_PROVIDER, {"tenant_id": tenant_id, "outlet_id": outlet_id})).first()
         if row is None:
             return None
         return OutletProvider(
