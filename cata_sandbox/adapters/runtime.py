@@ -8,7 +8,7 @@ import itertools
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -19,9 +19,11 @@ from cata_sandbox.adapters.results import HostHttp, RunResult, ScriptError, Timi
 from cata_sandbox.adapters.worker import MAX_LOG_LINES
 from cata_sandbox.adapters.workerio import Killed as _Killed
 from cata_sandbox.adapters.workerio import Process as _Process
-from cata_sandbox.adapters.workerio import ready, receive, send, spawn
+from cata_sandbox.adapters.workerio import ready, receive, script_fields, send, spawn
 
 __all__ = ["AdapterRuntime"]
+
+T = TypeVar("T")
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
@@ -118,26 +120,31 @@ class AdapterRuntime:
             return RunResult(error=ScriptError(f"{script.label} has no reference(input)", "missing"))
         text = input if isinstance(input, bytes) else _encoder.encode(input)
         budget_ms = max(0, round((deadline - time.monotonic()) * 1000))
-        waited = ScriptError(
-            f"script exceeded the deadline ({budget_ms} ms) waiting for a free worker", "deadline"
-        )
         # One script may hold at most ``share`` workers at once, so a script that spins (or is slow) for
         # every call cannot take the whole pool from the other scripts: their calls keep a worker.
         # A chain is gated by its provider's script alone: every dispatch chains the same standard
         # script, so gating that would let one spinning provider hold up every outlet.
         last = script if chained is None else chained
         gate = self._gates.setdefault((last.provider, last.topic), asyncio.Semaphore(self.share))
-        if not await _within(gate.acquire, gate.locked(), deadline):
-            return RunResult(error=waited, timings=Timings(time.perf_counter() - started, 0.0))
+        try:
+            await _by(gate.acquire, not gate.locked(), deadline)
+        except TimeoutError:
+            return _waited(budget_ms, started)
+        try:
+            process = await _by(self._idle.get, not self._idle.empty(), deadline)
+        except TimeoutError:
+            gate.release()
+            return _waited(budget_ms, started)
         try:
             return await self._on_a_worker(
-                (script, chained), function, topic, text, deadline, http, budget_ms, started
+                process, (script, chained), function, topic, text, deadline, http, budget_ms, started
             )
         finally:
             gate.release()
 
     async def _on_a_worker(
         self,
+        process: _Process,
         scripts: tuple[Any, Any],
         function: str,
         topic: str,
@@ -147,16 +154,6 @@ class AdapterRuntime:
         budget_ms: int,
         started: float,
     ) -> RunResult:
-        waited = ScriptError(
-            f"script exceeded the deadline ({budget_ms} ms) waiting for a free worker", "deadline"
-        )
-        if not self._idle.empty():
-            process = self._idle.get_nowait()  # the usual case: no task, no timer (profiled)
-        else:
-            try:
-                process = await asyncio.wait_for(self._idle.get(), max(0.0, deadline - time.monotonic()))
-            except TimeoutError:
-                return RunResult(error=waited, timings=Timings(time.perf_counter() - started, 0.0))
         logs: list[str] = []
         calls = [0]
         try:
@@ -212,10 +209,7 @@ class AdapterRuntime:
         job: dict[str, Any] = {
             "t": "run",
             "call": call,
-            "key": script.digest,
-            "src": None if script.digest in process.seen else script.source,
-            # Errors name a shipped script by provider/topic, a script from an extra folder by its path.
-            "label": script.path if script.origin == "extra" else script.label,
+            **script_fields(script, process.seen),
             "fn": function,
             "input": text.decode(),
             "mem": self.memory_limit,
@@ -223,11 +217,7 @@ class AdapterRuntime:
             "maxResult": self.max_result,
         }
         if chained is not None:
-            job["then"] = {
-                "key": chained.digest,
-                "src": None if chained.digest in process.seen else chained.source,
-                "label": chained.path if chained.origin == "extra" else chained.label,
-            }
+            job["then"] = script_fields(chained, process.seen)
         expired = ScriptError(f"script exceeded the deadline ({budget_ms} ms)", "deadline")
         overrun = ScriptError(
             f"script exceeded its compute limit ({round(self.compute_limit * 1000)} ms outside context.http)",
@@ -346,14 +336,14 @@ class AdapterRuntime:
                 process.process.kill()
 
 
-async def _within(acquire: Callable[[], Awaitable[object]], busy: bool, deadline: float) -> bool:
-    """``acquire()`` by ``deadline``; when nothing is ``busy`` it returns at once, so it is awaited bare
-    (``wait_for`` would make a task and a timer for every call: profiled, a tenth of a call's cost)."""
-    if not busy:
-        await acquire()
-        return True
-    try:
-        await asyncio.wait_for(acquire(), max(0.0, deadline - time.monotonic()))
-    except TimeoutError:
-        return False
-    return True
+def _waited(budget_ms: int, started: float) -> RunResult:
+    text = f"script exceeded the deadline ({budget_ms} ms) waiting for a free worker"
+    return RunResult(error=ScriptError(text, "deadline"), timings=Timings(time.perf_counter() - started, 0.0))
+
+
+async def _by(take: Callable[[], Awaitable[T]], ready: bool, deadline: float) -> T:
+    """``await take()`` by ``deadline`` (else TimeoutError). When ``ready`` it returns at once, so it is
+    awaited bare: ``wait_for`` makes a task and a timer per call, a tenth of a call's cost (profiled)."""
+    if ready:
+        return await take()
+    return await asyncio.wait_for(take(), max(0.0, deadline - time.monotonic()))

@@ -16,7 +16,7 @@ import msgspec
 from cata_sandbox.adapters.results import ScriptError
 from cata_sandbox.adapters.worker import MAX_FRAME
 
-__all__ = ["Killed", "Process", "died", "ready", "receive", "send", "spawn"]
+__all__ = ["Killed", "Process", "died", "ready", "receive", "script_fields", "send", "spawn"]
 
 _LENGTH = struct.Struct(">I")
 _encoder = msgspec.json.Encoder()
@@ -48,6 +48,16 @@ class Killed(Exception):
 
     def __init__(self, error: ScriptError) -> None:
         self.error = error
+
+
+def script_fields(script: Any, seen: set[str]) -> dict[str, Any]:
+    """A ``run`` message's fields naming a script: its digest, its source unless the worker has it, and
+    its label (errors name a shipped script by provider/topic, one from an extra folder by its path)."""
+    return {
+        "key": script.digest,
+        "src": None if script.digest in seen else script.source,
+        "label": script.path if script.origin == "extra" else script.label,
+    }
 
 
 async def send(process: Process, message: dict[str, Any]) -> None:
