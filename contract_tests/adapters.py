@@ -40,7 +40,9 @@ class PosAdapter(Protocol):
     target: str
     # The auth the POS's API documents, as the mock's credentials make it: sent exactly, once.
     auth_headers: dict[str, str]
-    # Whether the script has its own interpret (it words the reasons); False: the seed's rules read.
+    # True: only the properties that take the adapter's own expectation and order shape (3 and 5) run
+    # on it, because its script reads the answers (Lightspeed's interpret) or its POS takes only orders
+    # of its own shape (Atlas: whole cents). False: every Path 2 property, with any Cata order.
     reads_answers: bool
 
     def order_shape(self, catalogue: Catalogue, **knobs: Any) -> OrderShape:

@@ -1,13 +1,15 @@
-"""The contract suite's adapters for the POS systems whose scripts read the answer themselves:
-mock Lightspeed K-Series (``/lightspeed``) and mock Atlas Kitchen (``/atlas``) on mock_pos.
+"""The contract suite's adapters for the roadmap's POS systems: mock Lightspeed K-Series (``/lightspeed``),
+whose script reads a 2xx answer itself, and mock Atlas Kitchen (``/atlas``), read by the seed's rules.
 
 Properties 3 (failure reasons) and 5 (the transformer contract) run against each. What each checks and
 cannot, and why:
 
 - **Reasons** (property 3): a non-2xx is the seed's ``POS returned HTTP <code>: <body cut at 200>``
-  (the engine asks ``interpret`` about 2xx answers only); a 2xx is read by the script's ``interpret``,
-  and the expectation is its documented reading (:mod:`contract_tests.script_readers`): Lightspeed
-  accepts only ``{"status":"ok"}`` and gives no id, Atlas takes the ``id``. Where Lightspeed quotes the
+  (the engine asks ``interpret`` about 2xx answers only). Lightspeed's 2xx is read by its script's
+  ``interpret``, and the expectation is its documented reading (:mod:`contract_tests.script_readers`):
+  it accepts only ``{"status":"ok"}`` and gives no id. Atlas's script has no ``interpret``: its 2xx is
+  the seed's (an error body fails, ``id`` is the external id), expected from :mod:`contract_tests.seed`
+  alone. Where Lightspeed quotes the
   answer's JSON in JavaScript's spelling and that spelling is not certain here, the words before it.
   Lightspeed's connection has a refreshable OAuth token (ADR 0006), so a 401 is refreshed and sent
   once more: with the fault answering one request, the answer is the healthy one.
@@ -41,8 +43,8 @@ from typing import Any
 import httpx
 
 from contract_tests.pos_orders import PosItem, PosModifier, PosOrder, _decimal, cata_view
-from contract_tests.script_readers import Want, atlas_read, expected_by_script, lightspeed_read
-from contract_tests.seed import Expected
+from contract_tests.script_readers import Want, expected_by_script, lightspeed_read
+from contract_tests.seed import Expected, expected
 from contract_tests.strategies import Catalogue, OrderShape, Product
 from contract_tests.targets import Scenario
 
@@ -202,7 +204,7 @@ class AtlasAdapter:
     slug = "atlas"
     target = "atlas"
     js_numbers = False
-    reads_answers = True
+    reads_answers = True  # whole cents only: properties 3 and 5, whose orders take its shape
     settings: dict[str, Any] = {"outletId": 3, "channelId": 1, "timezone": "Asia/Singapore"}
 
     def __init__(self) -> None:
@@ -246,8 +248,7 @@ class AtlasAdapter:
         return {}
 
     def expected(self, fault: dict[str, Any], budget_s: float) -> Want:
-        healthy = Expected(dispatched=True, reason="", external_order_id=None)  # the mock's new id
-        return expected_by_script(self.slug, fault, budget_s, healthy, atlas_read)
+        return expected(self.slug, fault, budget_s, None)  # healthy: the mock's new id
 
     def accepted(self, scenario: Scenario, answer: dict[str, Any]) -> dict[str, Any] | None:
         held = scenario.mock_admin("atlas/orders")

@@ -1,11 +1,11 @@
-"""What Lightspeed's and Atlas's ``interpret(response)`` make of a 2xx answer: property 3's expectation.
+"""What Lightspeed's ``interpret(response)`` makes of a 2xx answer: property 3's expectation.
 
 A non-2xx is the seed's, whatever the script: ``POS returned HTTP <code>: <the POS's body cut at 200>``
 (the engine asks ``interpret`` about 2xx answers only, README "Lightspeed and Atlas in the service").
 A 2xx is read by the script: Lightspeed's is accepted only as ``{"status":"ok"}`` (no id: the outcome
 comes later by notification), any other is ``POS returned 2xx but body indicated error: Lightspeed did
-not accept the order: <the body>``; Atlas's is dispatched, its ``id`` (an integer or a non-empty string)
-the external id. The reading is written here from the scripts' documented rules (their header comments
+not accept the order: <the body>``. (Atlas's script has no ``interpret``: the seed's rules read it.) The
+reading is written here from the scripts' documented rules (their header comments
 and the README), not by running them, so a script that reads differently from what it documents is caught.
 
 Lightspeed quotes the body as ``text(body)``: the text itself, or JavaScript's ``JSON.stringify`` of the
@@ -185,15 +185,3 @@ def lightspeed_read(code: int, body: Any) -> Want:
     if _get(body, "status") == "ok":
         return Expected(dispatched=True, reason="", external_order_id="")
     return refused_2xx(Said("Lightspeed did not accept the order: ") + text(body))
-
-
-def atlas_read(code: int, body: Any) -> Want:
-    """adapters/scripts/atlas/order_dispatch.js ``interpret`` of a 2xx: dispatched, the id if any."""
-    found = _get(body, "id")
-    integral = isinstance(found, int) or (isinstance(found, float) and found.is_integer())
-    if integral and not isinstance(found, bool):
-        number = _number(found)
-        return Expected(True, "", number.text if number.exact else None)
-    if isinstance(found, str) and found:
-        return Expected(True, "", found)
-    return Expected(True, "", "")

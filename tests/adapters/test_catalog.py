@@ -26,7 +26,7 @@ def test_builtin_scripts_load_with_their_headers() -> None:
         ("revel", "order_status_update"): ("1.0.0", "builtin", False),
         ("lightspeed", "order_dispatch"): ("1.0.0", "builtin", True),
         ("lightspeed", "order_status_update"): ("1.0.0", "builtin", False),
-        ("atlas", "order_dispatch"): ("1.0.0", "builtin", True),
+        ("atlas", "order_dispatch"): ("1.1.0", "builtin", False),
         ("atlas", "order_status_update"): ("1.0.0", "builtin", False),
     }
     assert catalog.providers("order_dispatch") == ["atlas", "lightspeed", "revel"]

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 
 from mock_pos.client import entry_body, entry_headers
 from tests.support import MockPos, Sandbox, envelope
@@ -93,7 +94,7 @@ def test_a_422_names_the_first_detail(sandbox: Sandbox, mock_pos: MockPos) -> No
     assert mock_pos.admin.atlas_orders() == []
 
 
-def test_a_401_says_atlas_refused_the_credentials(sandbox: Sandbox, mock_pos: MockPos) -> None:
+def test_a_401_is_the_seeds_reason_with_atlas_body(sandbox: Sandbox, mock_pos: MockPos) -> None:
     wire(sandbox, mock_pos, "atlas")
     current = sandbox.client.get("/api/v1/provider-connections/atlas").json()["providerConnection"]
     answer = sandbox.client.put(
@@ -108,7 +109,23 @@ def test_a_401_says_atlas_refused_the_credentials(sandbox: Sandbox, mock_pos: Mo
     assert "Check if the API Key is set correctly" in attempt["responseBody"]  # past the reason's 200
 
 
-def test_a_500_is_atlas_server_error(sandbox: Sandbox, mock_pos: MockPos) -> None:
+@pytest.mark.parametrize("shape", ["nested", "details", "errorMsg", "string"])
+def test_a_2xx_whose_body_says_error_is_not_dispatched(
+    sandbox: Sandbox, mock_pos: MockPos, shape: str
+) -> None:
+    # The seed: "HTTP 200 with status:"ERROR" in the body ... dispatched: false with the error message".
+    wire(sandbox, mock_pos, "atlas")
+    mock_pos.fault("atlas", "error_body", shape=shape, message="Kitchen closed", times=1)
+    body = dispatch(sandbox)
+    assert (body["dispatched"], body["reason"], body["externalOrderId"]) == (
+        False,
+        "POS returned 2xx but body indicated error: Kitchen closed",
+        "",
+    )
+    assert sandbox.order(body["orderId"])["status"] == "failed"
+
+
+def test_a_500_is_the_seeds_reason(sandbox: Sandbox, mock_pos: MockPos) -> None:
     wire(sandbox, mock_pos, "atlas")
     mock_pos.fault("atlas", "status", code=500, times=1)
     body = dispatch(sandbox)

@@ -1,7 +1,7 @@
 /**
  * @provider atlas
  * @topic order_dispatch
- * @version 1.0.0
+ * @version 1.1.0
  *
  * A Cata order as one Atlas Kitchen Admin API order: POST
  * {baseUrl}/admin/v1/outlets/{settings.outletId}/channels/{settings.channelId}/orders with X-Api-Key
@@ -235,36 +235,6 @@ function transform(input, context) {
   };
 }
 
-function text(value) {
-  return typeof value === "string" ? value : JSON.stringify(value);
-}
-
-// Reads Atlas's answer, whatever its status: 200 is the order object (its id is the externalOrderId);
-// an error is ApiError {type, message, details: [{field, message}]}.
-function interpret(response) {
-  var status = response.statusCode;
-  var body = response.body;
-  var object = body !== null && typeof body === "object" && !Array.isArray(body) ? body : {};
-  if (status >= 200 && status < 300) {
-    var id = object.id;
-    if ((typeof id === "number" && id % 1 === 0) || (typeof id === "string" && id)) {
-      return { dispatched: true, externalOrderId: String(id) };
-    }
-    return { dispatched: true };  // a 2xx is success by the seed's rules, even without an id
-  }
-  var details = Array.isArray(object.details) ? object.details : [];
-  var first = details.length && details[0] !== null && typeof details[0] === "object" ? details[0] : null;
-  var detail = first ? first.field + ": " + first.message : "";
-  var said = object.message || text(body);
-  if (status === 422 && first) {
-    var more = details.length > 1 ? " (and " + (details.length - 1) + " more)" : "";
-    return { dispatched: false, message: detail + more };
-  }
-  if (status === 401) {
-    return { dispatched: false, message: "Atlas refused the credentials: " + (detail || said) };
-  }
-  if (status >= 500) {
-    return { dispatched: false, message: "Atlas server error (HTTP " + status + "): " + said };
-  }
-  return { dispatched: false, message: "Atlas answered HTTP " + status + ": " + (detail || said) };
-}
+// No interpret(response): the engine reads Atlas's answer by the seed's rules. A 2xx is the order object,
+// its id the externalOrderId; a 2xx whose body says status ERROR is a failure with its message (no false
+// positive); any other status is "POS returned HTTP <code>: <Atlas's ApiError body>".
