@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, delete, get, post, put
 from litestar.params import PathParameter, QueryParameter, RawBody
 
-from cata_sandbox.api.dependencies import CallerDep, ServicesDep
+from cata_sandbox.api.dependencies import CallerDep, Services, ServicesDep
 from cata_sandbox.api.openapi.document import REQUEST_BODY_OPT
 from cata_sandbox.errors import InvalidRequest, NotFound
 from cata_sandbox.net.callback_url import check_callback
@@ -58,6 +58,52 @@ def check_events(events: list[str]) -> list[str]:
     return events
 
 
+# The steps of registering, updating and rotating a webhook, shared by this API and the inspector's forms.
+
+
+async def register_from(services: Services, tenant_id: str, body: bytes) -> Webhook:
+    """Decode a registration, check its callback URL and events, store it with a new secret."""
+    data = decode_body(_REGISTRATION, body, "webhook registration")
+    return await webhook_rules.register_webhook(
+        services.store,
+        tenant_id,
+        outlet_id=data.outletId,
+        provider=data.provider,
+        callback_url=await check_callback(data.callbackUrl, services.settings.callback_policy),
+        events=check_events(data.events),
+        secret=new_webhook_secret(),
+        now=services.clock.now(),
+    )
+
+
+async def update_from(services: Services, tenant_id: str, webhook_id: int, body: bytes) -> Webhook:
+    """Decode an update, check what it changes, apply it; NotFound for another tenant's or no webhook."""
+    data = decode_body(_UPDATE, body, "webhook update")
+    hook = await webhook_rules.update_webhook(
+        services.store,
+        tenant_id,
+        webhook_id,
+        services.clock.now(),
+        callback_url=None
+        if data.callbackUrl is None
+        else await check_callback(data.callbackUrl, services.settings.callback_policy),
+        events=None if data.events is None else check_events(data.events),
+        is_active=data.isActive,
+    )
+    if hook is None:
+        raise NotFound(f"webhook {webhook_id} not found")
+    return hook
+
+
+async def rotate_secret(services: Services, tenant_id: str, webhook_id: int) -> Webhook:
+    hook = await services.store.update_webhook(
+        tenant_id, webhook_id, services.clock.now(), secret=new_webhook_secret()
+    )
+    if hook is None:
+        raise NotFound(f"webhook {webhook_id} not found")
+    return hook
+
+
 class WebhookController(Controller):
     path = "/api/v1/webhooks"
     tags = ["Partner H2H"]
@@ -69,17 +115,7 @@ class WebhookController(Controller):
         opt={REQUEST_BODY_OPT: WebhookRegistration},
     )
     async def register(self, body: RawBody, caller: CallerDep, services: ServicesDep) -> WebhookEnvelope:
-        data = decode_body(_REGISTRATION, body, "webhook registration")
-        hook = await webhook_rules.register_webhook(
-            services.store,
-            caller.tenant_id,
-            outlet_id=data.outletId,
-            provider=data.provider,
-            callback_url=await check_callback(data.callbackUrl, services.settings.callback_policy),
-            events=check_events(data.events),
-            secret=new_webhook_secret(),
-            now=services.clock.now(),
-        )
+        hook = await register_from(services, caller.tenant_id, body)
         return WebhookEnvelope(
             code=201, isSuccess=True, message="webhook registered", webhook=_view(hook, with_secret=True)
         )
@@ -111,20 +147,7 @@ class WebhookController(Controller):
     async def update_webhook(
         self, webhook_id: WebhookId, body: RawBody, caller: CallerDep, services: ServicesDep
     ) -> WebhookEnvelope:
-        data = decode_body(_UPDATE, body, "webhook update")
-        hook = await webhook_rules.update_webhook(
-            services.store,
-            caller.tenant_id,
-            webhook_id,
-            services.clock.now(),
-            callback_url=None
-            if data.callbackUrl is None
-            else await check_callback(data.callbackUrl, services.settings.callback_policy),
-            events=None if data.events is None else check_events(data.events),
-            is_active=data.isActive,
-        )
-        if hook is None:
-            raise NotFound(f"webhook {webhook_id} not found")
+        hook = await update_from(services, caller.tenant_id, webhook_id, body)
         return WebhookEnvelope(code=200, isSuccess=True, message="webhook updated", webhook=_view(hook))
 
     @delete("/{webhook_id:int}", status_code=200, summary="Soft-delete a webhook")
@@ -139,11 +162,7 @@ class WebhookController(Controller):
     async def rotate_secret(
         self, webhook_id: WebhookId, caller: CallerDep, services: ServicesDep
     ) -> WebhookEnvelope:
-        hook = await services.store.update_webhook(
-            caller.tenant_id, webhook_id, services.clock.now(), secret=new_webhook_secret()
-        )
-        if hook is None:
-            raise NotFound(f"webhook {webhook_id} not found")
+        hook = await rotate_secret(services, caller.tenant_id, webhook_id)
         return WebhookEnvelope(
             code=200, isSuccess=True, message="secret rotated", webhook=_view(hook, with_secret=True)
         )

@@ -11,21 +11,17 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from cata_sandbox.api.controllers.outlet_providers import outlet_provider_view
-from cata_sandbox.api.controllers.webhooks import WebhookId, check_events
+from cata_sandbox.api.controllers.webhooks import WebhookId, register_from, rotate_secret, update_from
 from cata_sandbox.api.dependencies import Services, ServicesDep
 from cata_sandbox.errors import NotFound
 from cata_sandbox.inspector.chart import latency_chart
 from cata_sandbox.inspector.render import back, page
 from cata_sandbox.inspector.session import Session, checked_form
-from cata_sandbox.net.callback_url import check_callback
-from cata_sandbox.schemas import EVENTS, WebhookRegistration, WebhookUpdate
-from cata_sandbox.store import Webhook, new_webhook_secret, webhook_rules
-from cata_sandbox.validation import decode_body
+from cata_sandbox.schemas import EVENTS
+from cata_sandbox.store import Webhook
 
 SessionDep = NamedDependency[Session]
 CHART_POINTS = 40
-_REGISTRATION = msgspec.json.Decoder(WebhookRegistration)
-_UPDATE = msgspec.json.Decoder(WebhookUpdate)
 
 
 def _events(fields: dict[str, str], form_events: list[str]) -> list[str]:
@@ -60,21 +56,8 @@ class WebhooksPage(Controller):
         body = {"outletId": fields.get("outletId", ""), "callbackUrl": fields.get("callbackUrl", "")}
         if fields.get("provider"):
             body["provider"] = fields["provider"]
-        data = decode_body(
-            _REGISTRATION,
-            msgspec.json.encode({**body, "events": events or ["order.paid"]}),
-            "webhook registration",
-        )
-        hook = await webhook_rules.register_webhook(
-            services.store,
-            session.tenant_id,
-            outlet_id=data.outletId,
-            provider=data.provider,
-            callback_url=await check_callback(data.callbackUrl, services.settings.callback_policy),
-            events=check_events(data.events),
-            secret=new_webhook_secret(),
-            now=services.clock.now(),
-        )
+        registration = msgspec.json.encode({**body, "events": events or ["order.paid"]})
+        hook = await register_from(services, session.tenant_id, registration)
         return await _webhooks_page(
             request, session, services, shown=hook, notice=f"webhook #{hook.id} registered"
         )
@@ -94,20 +77,7 @@ class WebhooksPage(Controller):
             body["callbackUrl"] = fields["callbackUrl"]
         if events:
             body["events"] = events
-        data = decode_body(_UPDATE, msgspec.json.encode(body), "webhook update")
-        hook = await webhook_rules.update_webhook(
-            services.store,
-            session.tenant_id,
-            webhook_id,
-            services.clock.now(),
-            callback_url=None
-            if data.callbackUrl is None
-            else await check_callback(data.callbackUrl, services.settings.callback_policy),
-            events=None if data.events is None else check_events(data.events),
-            is_active=data.isActive,
-        )
-        if hook is None:
-            raise NotFound(f"webhook {webhook_id} not found")
+        await update_from(services, session.tenant_id, webhook_id, msgspec.json.encode(body))
         return back("/webhooks", notice=f"webhook #{webhook_id} updated")
 
     @post("/webhooks/{webhook_id:int}/rotate", status_code=200)
@@ -119,11 +89,7 @@ class WebhooksPage(Controller):
         services: ServicesDep,
     ) -> Template:
         await checked_form(request)
-        hook = await services.store.update_webhook(
-            session.tenant_id, webhook_id, services.clock.now(), secret=new_webhook_secret()
-        )
-        if hook is None:
-            raise NotFound(f"webhook {webhook_id} not found")
+        hook = await rotate_secret(services, session.tenant_id, webhook_id)
         return await _webhooks_page(
             request, session, services, shown=hook, notice=f"webhook #{hook.id}: secret rotated"
         )
