@@ -140,16 +140,16 @@ def revel_settings(mock_url: str) -> dict[str, Any]:
     }
 
 
-async def seed(service_url: str, mock_url: str, api_key: str, registry: TransformerRegistry) -> Seeded:
+async def seed(service_url: str, mock_url: str, api_key: str) -> Seeded:
     """Wire ``outlet-webhook`` to mock receiver ``outlet-webhook`` and map ``outlet-revel`` to mock Revel.
 
     The calls are the blocking clients' (:class:`SandboxClient`, :class:`MockAdmin`), in a worker thread:
     both servers answer them from this process's event loop meanwhile.
     """
-    return await asyncio.to_thread(_seed, service_url, mock_url, api_key, registry)
+    return await asyncio.to_thread(_seed, service_url, mock_url, api_key)
 
 
-def _seed(service_url: str, mock_url: str, api_key: str, registry: TransformerRegistry) -> Seeded:
+def _seed(service_url: str, mock_url: str, api_key: str) -> Seeded:
     seeded = Seeded(api_key=api_key, callback_url=f"{mock_url}/webhooks/{MOCK_RECEIVER}")
     with SandboxClient(service_url, api_key, timeout=10) as api, MockAdmin(mock_url, timeout=10) as mock:
         # The newest active subscription is reused and re-pointed: its secret stays, so a partner's
@@ -281,7 +281,7 @@ async def _run_servers(
         await _started(servers, tasks, stop)
         if not stop.is_set():
             try:
-                seeded = await seed(service_url, mock_url, api_key, registry)
+                seeded = await seed(service_url, mock_url, api_key)
             except ApiError as exc:
                 raise UpError(f"seeding the sandbox failed: {exc}") from None
             for line in seeded.warnings:

@@ -19,7 +19,6 @@ import pytest
 
 from cata_sandbox.partner.up import seed
 from cata_sandbox.signing import verify
-from cata_sandbox.transformers import TransformerRegistry
 from mock_pos.client import MockAdmin, read_journal
 from mock_pos.server import ServerThread
 from tests.support import API_KEY, CLI, ORDER, MockPos, Sandbox, clean_env, envelope, free_port, port_closed
@@ -331,7 +330,7 @@ async def test_seeding_maps_revel_with_no_python_transformer_at_all(
     sandbox: Sandbox, mock_pos: MockPos
 ) -> None:
     # Revel is the shipped adapter script: no Python transformer (no plugin) is needed to map it.
-    seeded = await seed(sandbox.url, mock_pos.url, API_KEY, TransformerRegistry({}))
+    seeded = await seed(sandbox.url, mock_pos.url, API_KEY)
 
     assert seeded.revel_mapped is True
     assert seeded.warnings == []
