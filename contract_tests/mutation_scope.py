@@ -1,0 +1,182 @@
+"""Source lines no contract property can observe by design: :data:`OUT_OF_SCOPE`, each with its reason.
+
+mutmut never mutates them: ``[tool.mutmut] do_not_mutate_patterns`` holds exactly these patterns (a project
+test keeps the two equal and each pattern on one line), and a pattern on a ``def`` or ``if`` line skips that
+whole statement. ``mutation_report`` prints them with every report.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfScope:
+    """Source lines of ``function`` (mutmut's name) that mutmut does not mutate at all, and why no contract
+    property can observe them. ``pattern`` is the regular expression in ``[tool.mutmut]
+    do_not_mutate_patterns``; each must match exactly one line of the mutated modules (a project test)."""
+
+    function: str
+    pattern: str
+    reason: str
+
+    def covers(self, line: str) -> bool:
+        """Whether ``line`` (stripped) is in the statement that starts on the pattern's line: mutmut skips
+        that whole statement (a whole function for a ``def`` line, the whole block for an ``if`` line)."""
+        return line in _statement_lines(self.pattern)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@functools.cache
+def _statement_lines(pattern: str) -> frozenset[str]:
+    """The stripped source lines of the statement starting on the one line ``pattern`` names (that line
+    alone when no statement starts there, as for an argument inside a call)."""
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        modules: list[str] = tomllib.load(handle)["tool"]["mutmut"]["only_mutate"]
+    for module in modules:
+        source = (ROOT / module).read_text()
+        lines = source.splitlines()
+        hits = [number for number, line in enumerate(lines, 1) if re.search(pattern, line)]
+        if hits:
+            starts = [
+                node.end_lineno or node.lineno
+                for node in ast.walk(ast.parse(source))
+                if isinstance(node, ast.stmt) and node.lineno == hits[0]
+            ]
+            return frozenset(line.strip() for line in lines[hits[0] - 1 : max(starts, default=hits[0])])
+    return frozenset()
+
+
+WHICH_SENDER = (
+    "picks which of the service's two senders carries a request (aiohttp directly, or httpx for any other"
+    " transport and when proxy variables are set); both put the same request on the wire and read the"
+    " answer alike (property 10 holds the httpx one to the seed; mutmut showed `or value`, always httpx,"
+    " surviving every property), so the choice is invisible to the contract"
+)
+PROXIED = (
+    "only the proxied branch sends with the client (proxy variables in the service's environment, which"
+    " would redirect the suite's own clients too); the others read only its User-Agent, which the seed"
+    " does not fix and Path 1 sets explicitly"
+)
+POLICY = (
+    "callback_policy public-only refuses loopback and private addresses, where every contract server runs,"
+    " so the suite runs allow-private, under which the check returns at once; tests/net covers the policy"
+)
+PLUGIN = (
+    "the Python-plugin transformer's branch (entry points `cata_sandbox.transformers`): this project registers"
+    " none, and a provider with a dispatch script is run by its script, so every Path 2 dispatch of the"
+    " contract suite takes the scripted branch; tests/engine (test_transformer_registry, the echo plugin)"
+    " covers plugins"
+)
+GENERIC_READ = (
+    "the seed's generic reading of a 2xx for a script without interpret(response): every shipped script"
+    " (revel, lightspeed, atlas) has one, so the branch (the whole if-block) runs only for an adapters"
+    " folder's script, which the contract suite cannot install; the webhook path's generic reading is"
+    " classify's, measured there"
+)
+OWN_STANDARD = (
+    "Path 1's request from an adapters folder's own _standard script (the whole function): with the built-in"
+    " _standard the engine takes the Python fast path (delivery.webhook_request, measured), and the contract"
+    " suite cannot install a script; tests/engine/test_standard_script.py covers it"
+)
+CONTEXT_HTTP = (
+    "context.http for scripts (the whole function): no shipped script calls context.http, and the contract"
+    " suite cannot install one that does; tests/adapters (hostile, runtime) cover it"
+)
+INBOUND = (
+    "the inbound status flow's script call (the whole function): a POS's status webhook, not a dispatch"
+    " guarantee of the seed (which only links to it); tests/fulfilment covers it"
+)
+SCRIPT_INTERPRET = (
+    "interpret(response) itself failing (it throws, returns no object or no boolean `dispatched`; each whole"
+    " block):"
+    " the shipped scripts' interpret reads every answer the suite sends (property 3's bodies, the 2xx"
+    " tables; a throw would turn the seed's reason into `transformer failed: interpret: ...` and fail"
+    " them), so only an adapters folder's script reaches it; tests/adapters covers it"
+)
+LOG_LINE = (
+    "the dispatch's one log line (the whole function): operator output on the service's logger, no part"
+    " of the HTTP API the contract suite drives"
+)
+OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
+    OutOfScope("xǁSenderǁ__init__", r'callback_policy: CallbackPolicy = "allow-private",', POLICY),
+    OutOfScope("xǁSenderǁ__init__", r"self\.callback_policy = callback_policy", POLICY),
+    OutOfScope("xǁSenderǁexchange", r"if self\.callback_policy == netpolicy\.PUBLIC_ONLY:", POLICY),
+    OutOfScope(
+        "xǁSenderǁexchange", r"await netpolicy\.check_destination\(url, self\.callback_policy\)", POLICY
+    ),
+    OutOfScope(
+        "xǁSenderǁexchange", r"status, error, failure = None, str\(exc\), FailureKind\.NOT_SENT", POLICY
+    ),
+    OutOfScope(
+        "xǁSenderǁexchange",
+        r'status, error, failure = None, f"invalid URL: \{exc\}", FailureKind\.NOT_SENT',
+        "registration refuses a callbackUrl that is no http(s) URL (check_callback, a 400), and a transformer"
+        " builds its URL from a base URL checked the same way, so no dispatch reaches the sender with one",
+    ),
+    OutOfScope(
+        "x__environment_proxies",
+        r'name\.lower\(\) in \("http_proxy", "https_proxy", "all_proxy"\)',
+        WHICH_SENDER,
+    ),
+    OutOfScope("x__environment_proxies", r"for name, value in os\.environ\.items\(\)", WHICH_SENDER),
+    OutOfScope(
+        "xǁSenderǁ__init__",
+        r"self\._transport = None if _environment_proxies\(\) else transport",
+        WHICH_SENDER,
+    ),
+    OutOfScope(
+        "xǁSenderǁ__init__",
+        r"self\._direct = self\._transport if isinstance\(self\._transport, AiohttpTransport\)",
+        WHICH_SENDER,
+    ),
+    OutOfScope("x_outbound_client", r"^ {8}transport=transport,$", PROXIED),
+    OutOfScope("x_outbound_client", r"timeout=httpx\.Timeout\(budget_s\),", PROXIED),
+    OutOfScope("x_outbound_client", r"^ {8}follow_redirects=False,$", PROXIED),
+    OutOfScope("x_outbound_client", r'headers=\{"User-Agent": USER_AGENT\},', PROXIED),
+    OutOfScope("xǁSenderǁ_send_httpx", r"if self\._transport is None:", WHICH_SENDER),
+    OutOfScope("xǁSenderǁ_send_httpx", r"request = self\.client\.build_request\(", PROXIED),
+    OutOfScope("xǁSenderǁ_send_httpx", r"response = await self\.client\.send\(", PROXIED),
+    OutOfScope("xǁDispatcherǁredispatch", r"order=decode_dispatch_order\(stored\.body\),", PLUGIN),
+    OutOfScope("xǁDispatcherǁ_route", r"transformer = self\.registry\.get\(request\.transformer\)", PLUGIN),
+    OutOfScope(
+        "xǁDispatcherǁ_route",
+        r"if transformer is None or mapping is None or mapping\.provider_slug != request\.transformer:",
+        PLUGIN,
+    ),
+    OutOfScope(
+        "xǁDispatcherǁ_route",
+        r"built = plugin_request\(transformer, mapping\.settings, request\.order, order\)",
+        PLUGIN,
+    ),
+    OutOfScope(
+        "xǁDispatcherǁ_route",
+        r"return built if isinstance\(built, str\) else Routed\(transformer\.slug, \*built\)",
+        PLUGIN,
+    ),
+    OutOfScope("xǁDispatcherǁ_send", r"transformer = self\.registry\.get\(route\)", PLUGIN),
+    OutOfScope("xǁDispatcherǁ_send", r"assert transformer is not None", PLUGIN),
+    OutOfScope("xǁDispatcherǁ_send", r"if 200 <= exchange\.status < 300:", PLUGIN),
+    OutOfScope(
+        "xǁDispatcherǁ_send", r"reason = pos_reason\(exchange\.status, exchange\.body, outcome\)", PLUGIN
+    ),
+    OutOfScope("xǁScriptPipelineǁread", r"if script is None or not script\.has_interpret:", GENERIC_READ),
+    OutOfScope("x_standard_request", r"^def standard_request\(", OWN_STANDARD),
+    OutOfScope("xǁSenderHttpǁrequest", r"^ {4}async def request\(", CONTEXT_HTTP),
+    OutOfScope("xǁScriptPipelineǁcall", r"^ {4}async def call\(", INBOUND),
+    OutOfScope("xǁScriptPipelineǁread", r"^ {8}if not result\.ok:$", SCRIPT_INTERPRET),
+    OutOfScope(
+        "xǁScriptPipelineǁread",
+        r"value = result\.value if isinstance\(result\.value, dict\) else \{\}",
+        SCRIPT_INTERPRET,
+    ),
+    OutOfScope("xǁScriptPipelineǁread", r"if not isinstance\(dispatched, bool\):", SCRIPT_INTERPRET),
+    OutOfScope("xǁDispatcherǁ_log", r"^ {4}def _log\(", LOG_LINE),
+)
