@@ -70,18 +70,9 @@ class Survivor:
         return lines[0] if lines else ""
 
     def out_of_scope(self) -> OutOfScope | None:
-        """The entry whose pattern matches the mutated line, or whose skipped statement (same function) holds
-        it: mutmut skips those lines, so this happens only with results from before the pattern was added
-        (a ``mutants/`` that was not regenerated)."""
-        return next(
-            (
-                o
-                for o in OUT_OF_SCOPE
-                if re.search(o.pattern, self.original_line)
-                or (o.function == self.function and o.covers(self.original))
-            ),
-            None,
-        )
+        """The entry whose pattern matches the mutated line: mutmut skips those lines, so this happens
+        only with results from before the pattern was added (a ``mutants/`` that was not regenerated)."""
+        return next((o for o in OUT_OF_SCOPE if re.search(o.pattern, self.original_line)), None)
 
     def equivalent(self) -> Equivalent | None:
         return next((e for e in EQUIVALENT if (e.function, e.changed) == (self.function, self.changed)), None)

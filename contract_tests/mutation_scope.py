@@ -1,18 +1,14 @@
 """Source lines no contract property can observe by design: :data:`OUT_OF_SCOPE`, each with its reason.
 
 mutmut never mutates them: ``[tool.mutmut] do_not_mutate_patterns`` holds exactly these patterns (a project
-test keeps the two equal and each pattern on one line), and a pattern on a ``def`` or ``if`` line skips that
-whole statement. ``mutation_report`` prints them with every report.
+test keeps the two equal and each pattern on one line); mutmut skips the expressions that start on a matched
+line, so a block out of scope names each of its lines. ``mutation_report`` prints them with every report.
 """
 
 from __future__ import annotations
 
-import ast
-import functools
 import re
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,33 +21,13 @@ class OutOfScope:
     pattern: str
     reason: str
 
-    def covers(self, line: str) -> bool:
-        """Whether ``line`` (stripped) is in the statement that starts on the pattern's line: mutmut skips
-        that whole statement (a whole function for a ``def`` line, the whole block for an ``if`` line)."""
-        return line in _statement_lines(self.pattern)
 
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@functools.cache
-def _statement_lines(pattern: str) -> frozenset[str]:
-    """The stripped source lines of the statement starting on the one line ``pattern`` names (that line
-    alone when no statement starts there, as for an argument inside a call)."""
-    with (ROOT / "pyproject.toml").open("rb") as handle:
-        modules: list[str] = tomllib.load(handle)["tool"]["mutmut"]["only_mutate"]
-    for module in modules:
-        source = (ROOT / module).read_text()
-        lines = source.splitlines()
-        hits = [number for number, line in enumerate(lines, 1) if re.search(pattern, line)]
-        if hits:
-            starts = [
-                node.end_lineno or node.lineno
-                for node in ast.walk(ast.parse(source))
-                if isinstance(node, ast.stmt) and node.lineno == hits[0]
-            ]
-            return frozenset(line.strip() for line in lines[hits[0] - 1 : max(starts, default=hits[0])])
-    return frozenset()
+def _lines(function: str, reason: str, *lines: str) -> tuple[OutOfScope, ...]:
+    """One entry per source line (given with its indentation, matched whole): mutmut skips the expressions
+    that start on a matched line, never a whole block, so a block out of scope names each of its lines."""
+    return tuple(
+        OutOfScope(function, "^" + re.escape(line).replace("\\ ", " ") + "$", reason) for line in lines
+    )
 
 
 WHICH_SENDER = (
@@ -167,16 +143,62 @@ OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
     OutOfScope(
         "xǁDispatcherǁ_send", r"reason = pos_reason\(exchange\.status, exchange\.body, outcome\)", PLUGIN
     ),
-    OutOfScope("xǁScriptPipelineǁread", r"if script is None or not script\.has_interpret:", GENERIC_READ),
-    OutOfScope("x_standard_request", r"^def standard_request\(", OWN_STANDARD),
-    OutOfScope("xǁSenderHttpǁrequest", r"^ {4}async def request\(", CONTEXT_HTTP),
-    OutOfScope("xǁScriptPipelineǁcall", r"^ {4}async def call\(", INBOUND),
-    OutOfScope("xǁScriptPipelineǁread", r"^ {8}if not result\.ok:$", SCRIPT_INTERPRET),
     OutOfScope(
-        "xǁScriptPipelineǁread",
-        r"value = result\.value if isinstance\(result\.value, dict\) else \{\}",
-        SCRIPT_INTERPRET,
+        "xǁDispatcherǁ_send",
+        r"^ {16}outcome = transformer\.interpret_response\(exchange\.status, exchange\.headers, exchange\.body\)$",
+        PLUGIN,
     ),
-    OutOfScope("xǁScriptPipelineǁread", r"if not isinstance\(dispatched, bool\):", SCRIPT_INTERPRET),
-    OutOfScope("xǁDispatcherǁ_log", r"^ {4}def _log\(", LOG_LINE),
+    OutOfScope("xǁDispatcherǁ_send", r"^ {16}outcome = Outcome\(dispatched=False\)$", PLUGIN),
+    *_lines(
+        "xǁScriptPipelineǁread",
+        GENERIC_READ,
+        "        if script is None or not script.has_interpret:",
+        "            outcome = interpret_generic(status, body)",
+        "            return Reading(outcome, pos_reason(status, body, outcome))",
+    ),
+    *_lines(
+        "xǁScriptPipelineǁread",
+        SCRIPT_INTERPRET,
+        "        if not result.ok:",
+        "            failed = Outcome(dispatched=False)",
+        "                failed,",
+        '                TRANSFORMER_FAILED + f"interpret: {result.error}",',
+        "                str(result.error),",
+        "                tuple(result.logs),",
+        "        value = result.value if isinstance(result.value, dict) else {}",
+        "        if not isinstance(dispatched, bool):",
+        '            message = "interpret(response) must return {dispatched: true|false, message?, externalOrderId?}"',
+        "                Outcome(dispatched=False), TRANSFORMER_FAILED + message, message, tuple(result.logs)",
+    ),
+    *_lines(
+        "x_standard_request",
+        OWN_STANDARD,
+        "    if built.body is not None:",
+        "        return OutboundRequest(",
+        "    base = webhook_request(built.url, order_bytes, signature, event=event, timestamp=timestamp)",
+        "    headers = dict(built.headers)",
+        "    for name, value in base.headers.items():",
+        "        if name in _CATA_HEADERS or name == SIGNATURE_HEADER:",
+        "            headers[name] = value",
+        "            headers.setdefault(name, value)",
+        "    return OutboundRequest(method=built.method, url=built.url, headers=headers, body=order_bytes)",
+    ),
+    *_lines(
+        "xǁSenderHttpǁrequest",
+        CONTEXT_HTTP,
+        '        exchange = await self.sender.exchange(method, url, headers, body or b"", budget=timeout)',
+        '            raise HostHttpFailed(exchange.error or "no answer")',
+        "        return exchange.status, exchange.headers, exchange.body",
+    ),
+    *_lines(
+        "xǁScriptPipelineǁcall",
+        INBOUND,
+        '        self, provider: str, topic: str, input: bytes, *, deadline: float, function: str = "transform"',
+        "        return await self.runtime.run(provider, topic, input, deadline=deadline, function=function)",
+    ),
+    *_lines(
+        "xǁDispatcherǁ_log",
+        LOG_LINE,
+        "        log_dispatch(log, order, route, dispatched, reason, (self.clock.monotonic() - started) * 1000)",
+    ),
 )

@@ -78,28 +78,20 @@ def test_a_stale_survivor_on_an_out_of_scope_line_is_reported_as_out_of_scope() 
     assert scope.function == "xǁSenderǁexchange"
 
 
-def test_a_stale_result_inside_a_skipped_statement_is_out_of_scope_in_its_function_only() -> None:
-    # A pattern on a `def` or `if` line makes mutmut skip the whole statement; results from before it was
-    # added (mutants/ not regenerated) are recognised by their line in that statement and function.
-    inside_def = Survivor(
-        "cata_sandbox.pipeline.x_standard_request__mutmut_12",
-        "no tests",
-        "-    headers = dict(built.headers)\n+    headers = None",
-    )
-    inside_if = Survivor(
+def test_a_block_out_of_scope_names_each_of_its_lines_at_its_indentation() -> None:
+    # mutmut skips only the expressions starting on a matched line, so a block names every line; the
+    # indentation keeps a pattern from matching the same text elsewhere.
+    inside = Survivor(
         "cata_sandbox.pipeline.xǁScriptPipelineǁread__mutmut_28",
         "survived",
-        "-        outcome = interpret_generic(status, body)\n+        outcome = None",
+        "-            outcome = interpret_generic(status, body)\n+            outcome = None",
     )
-    elsewhere = Survivor(
-        "cata_sandbox.pipeline.xǁScriptPipelineǁ_built__mutmut_3",
+    scope = inside.out_of_scope()
+    assert scope is not None
+    assert scope.function == "xǁScriptPipelineǁread"
+    deeper = Survivor(
+        "cata_sandbox.pipeline.xǁScriptPipelineǁread__mutmut_28",
         "survived",
-        "-        outcome = interpret_generic(status, body)\n+        outcome = None",
+        "-                outcome = interpret_generic(status, body)\n+                outcome = None",
     )
-    scope = inside_def.out_of_scope()
-    assert scope is not None
-    assert scope.function == "x_standard_request"
-    scope = inside_if.out_of_scope()
-    assert scope is not None
-    assert scope.pattern == r"if script is None or not script\.has_interpret:"
-    assert elsewhere.out_of_scope() is None
+    assert deeper.out_of_scope() is None
