@@ -53,33 +53,32 @@ PLUGIN = (
 )
 GENERIC_READ = (
     "the seed's generic reading of a 2xx for a script without interpret(response): every shipped script"
-    " (revel, lightspeed, atlas) has one, so the branch (the whole if-block) runs only for an adapters"
+    " (revel, lightspeed, atlas) has one, so the branch runs only for an adapters"
     " folder's script, which the contract suite cannot install; the webhook path's generic reading is"
     " classify's, measured there"
 )
 OWN_STANDARD = (
-    "Path 1's request from an adapters folder's own _standard script (the whole function): with the built-in"
+    "Path 1's request from an adapters folder's own _standard script: with the built-in"
     " _standard the engine takes the Python fast path (delivery.webhook_request, measured), and the contract"
     " suite cannot install a script; tests/engine/test_standard_script.py covers it"
 )
 CONTEXT_HTTP = (
-    "context.http for scripts (the whole function): no shipped script calls context.http, and the contract"
+    "context.http for scripts: no shipped script calls context.http, and the contract"
     " suite cannot install one that does; tests/adapters (hostile, runtime) cover it"
 )
 INBOUND = (
-    "the inbound status flow's script call (the whole function): a POS's status webhook, not a dispatch"
+    "the inbound status flow's script call: a POS's status webhook, not a dispatch"
     " guarantee of the seed (which only links to it); tests/fulfilment covers it"
 )
 SCRIPT_INTERPRET = (
-    "interpret(response) itself failing (it throws, returns no object or no boolean `dispatched`; each whole"
-    " block):"
+    "interpret(response) itself failing (it throws, returns no object or no boolean `dispatched`):"
     " the shipped scripts' interpret reads every answer the suite sends (property 3's bodies, the 2xx"
     " tables; a throw would turn the seed's reason into `transformer failed: interpret: ...` and fail"
     " them), so only an adapters folder's script reaches it; tests/adapters covers it"
 )
 LOG_LINE = (
-    "the dispatch's one log line (the whole function): operator output on the service's logger, no part"
-    " of the HTTP API the contract suite drives"
+    "the dispatch's one log line (and what each dispatch passes to it): operator output on the service's"
+    " logger, no part of the HTTP API the contract suite drives"
 )
 OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
     OutOfScope("xǁSenderǁ__init__", r'callback_policy: CallbackPolicy = "allow-private",', POLICY),
@@ -200,5 +199,8 @@ OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
         "xǁDispatcherǁ_log",
         LOG_LINE,
         "        log_dispatch(log, order, route, dispatched, reason, (self.clock.monotonic() - started) * 1000)",
+        "            self._log(order, None, False, reason, started)",
+        "            self._log(stored, None, False, routed, started)",
+        "        self._log(order, route, outcome.dispatched, reason, started)",
     ),
 )
