@@ -63,11 +63,15 @@ class Survivor:
 
     @property
     def original_line(self) -> str:
-        """The first removed line as it stands in the source (indentation kept, for anchored patterns)."""
+        """The first removed line as it stands in the source (indentation kept, for anchored patterns);
+        mutmut shows a method's code dedented to the function's level, so a method's line gets its four
+        spaces back."""
         lines = [
             row[1:] for row in self.diff.splitlines() if row.startswith("-") and not row.startswith("---")
         ]
-        return lines[0] if lines else ""
+        if not lines:
+            return ""
+        return "    " + lines[0] if "ǁ" in self.function else lines[0]
 
     def out_of_scope(self) -> OutOfScope | None:
         """The entry whose pattern matches the mutated line: mutmut skips those lines, so this happens

@@ -58,7 +58,8 @@ GENERIC_READ = (
     " classify's, measured there"
 )
 OWN_STANDARD = (
-    "Path 1's request from an adapters folder's own _standard script: with the built-in"
+    "Path 1's request from an adapters folder's own _standard script (and build's path for it: a provider"
+    " with a script is always built chained, in one worker message): with the built-in"
     " _standard the engine takes the Python fast path (delivery.webhook_request, measured), and the contract"
     " suite cannot install a script; tests/engine/test_standard_script.py covers it"
 )
@@ -75,6 +76,11 @@ SCRIPT_INTERPRET = (
     " the shipped scripts' interpret reads every answer the suite sends (property 3's bodies, the 2xx"
     " tables; a throw would turn the seed's reason into `transformer failed: interpret: ...` and fail"
     " them), so only an adapters folder's script reaches it; tests/adapters covers it"
+)
+FINDINGS = (
+    "the attempt's precisionFindings (a script that changed a price): the shipped scripts carry every price"
+    " exactly (property 5; the kit checks `no precision finding`), so the contract suite never sees one;"
+    " tests/adapters (precision) and the kit's own tests cover findings"
 )
 LOG_LINE = (
     "the dispatch's one log line (and what each dispatch passes to it): operator output on the service's"
@@ -194,6 +200,31 @@ OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
         INBOUND,
         '        self, provider: str, topic: str, input: bytes, *, deadline: float, function: str = "transform"',
         "        return await self.runtime.run(provider, topic, input, deadline=deadline, function=function)",
+    ),
+    *_lines(
+        "xǁScriptPipelineǁbuild",
+        OWN_STANDARD,
+        "        standard = await self.runtime.run(STANDARD, TOPIC, _encoder.encode(call), deadline=deadline)",
+        "        if not standard.ok:",
+        "            return _failed(standard, [])",
+        "        logs = list(standard.logs)",
+        "        if provider == STANDARD:",
+        "            return ScriptBuild(standard.request, logs=tuple(logs))",
+        '        call["standard"] = msgspec.Raw(standard.text)',
+        "        result = await self.runtime.run(provider, TOPIC, _encoder.encode(call), deadline=deadline)",
+        "        return self._built(provider, order_bytes, result, logs)",
+    ),
+    *_lines(
+        "xǁScriptPipelineǁ_findings",
+        FINDINGS,
+        "        if script is None or not script.prices or request.body is None:",
+        "            found = precision_findings(order_bytes, request.body, script.prices)",
+        '                "orderPath": f.order_path,',
+        '                "bodyPath": f.body_path,',
+        '                "order": f.order_text,',
+        '                "expected": str(f.expected),',
+        '                "received": f.received,',
+        '                "message": str(f),',
     ),
     *_lines(
         "xǁDispatcherǁ_log",

@@ -37,6 +37,26 @@ NO_HEADERS_READ = (
     "no shipped script's interpret (revel, lightspeed, atlas) reads response.headers; only an adapters"
     " folder's script could tell, and the contract suite runs the shipped scripts (it cannot install one)"
 )
+SHIPPED_MESSAGE = (
+    "every shipped interpret (revel, lightspeed, atlas) returns a non-empty string message with"
+    " dispatched: false (Revel words the seed's `no error message in the response body` itself), so the"
+    " engine's own check and fallback never apply to the service under contract"
+)
+LATER_DEADLINE = (
+    "a later deadline only lets a slow script run longer; the shipped scripts finish in milliseconds, far"
+    " inside any budget (the outbound call has its own budget in the Sender), so nothing the contract sees"
+    " changes; tests/adapters (the compute limit, the hostile matrix) cover deadlines"
+)
+NO_FINDINGS = (
+    "precision findings flag a script that changed a price; the shipped scripts carry every price exactly"
+    " (property 5, the kit's `no precision finding`), so there is never a finding to drop or add (the"
+    " rest of _findings is out of scope; this line is word for word one of read's)"
+)
+TWO_STEP = (
+    "runs the same two scripts in two worker messages instead of one: the provider script gets the"
+    " standard's request as input.standard either way (tests/adapters/test_chain.py); chaining only saves"
+    " a round trip"
+)
 REPLAY_ROUTE = (
     "a replay's route is found from the stored order (Dispatcher._route reads order.outlet_id and"
     " order.event), never from the request's copies, and nothing after the route reads them"
@@ -138,6 +158,74 @@ EQUIVALENT: tuple[Equivalent, ...] = (
         "return ScriptBuild(None, TRANSFORMER_FAILED + str(result.error), )",
         "drops the failed script's context.log lines from the attempt's scriptLogs; the shipped script the"
         " suite makes fail (Revel's plu check) logs nothing before it throws, so scriptLogs is [] either way",
+    ),
+    *(
+        Equivalent("xǁScriptPipelineǁread", changed, SHIPPED_MESSAGE)
+        for changed in (
+            'message = said if (isinstance(said, str)) or True else ""',
+            'message = said if isinstance(said, str) else "XXXX"',
+            'outcome = Outcome(dispatched=False, message=message or "XXno error message in the response bodyXX")',
+            'outcome = Outcome(dispatched=False, message=message or "NO ERROR MESSAGE IN THE RESPONSE BODY")',
+        )
+    ),
+    Equivalent(
+        "x__config",
+        'found = call.input.get("config") if (call is not None) or True else None',
+        "_config is only called for a scripted route's call (the route's request is None), never with None",
+    ),
+    Equivalent(
+        "x__config",
+        "return found if (isinstance(found, dict)) or True else {}",
+        "provider_call always puts a dict under input.config (the connection's config, or {})",
+    ),
+    Equivalent(
+        "xǁDispatcherǁknown_providers",
+        "scripted = self.scripts.providers() if (self.scripts is not None) or True else []",
+        "the service always builds its ScriptPipeline (app.py); a Dispatcher without one is for embedders",
+    ),
+    *(
+        Equivalent("x_remaining_deadline", changed, LATER_DEADLINE)
+        for changed in (
+            "return time.monotonic() + max(1.0, budget_s - spent_s)",
+            "return time.monotonic() + max(0.0, budget_s + spent_s)",
+        )
+    ),
+    *(
+        Equivalent("xǁScriptPipelineǁ_findings", changed, NO_FINDINGS)
+        for changed in (
+            "script = None",
+            "script = self.library.catalog.get(None, TOPIC)",
+            "script = self.library.catalog.get(provider, None)",
+        )
+    ),
+    Equivalent(
+        "xǁScriptPipelineǁbuild",
+        "if provider != STANDARD or self.has(provider):",
+        "differs only for provider _standard, which build gets only for an adapters folder's own _standard"
+        " (the built-in one takes the Python fast path), and the contract suite cannot install a script",
+    ),
+    Equivalent(
+        "xǁScriptPipelineǁbuild",
+        "return self._built(None, order_bytes, chained, [])",
+        "_built reads the provider only to look up its precision findings, and the shipped scripts never have"
+        " one (property 5, the kit)",
+    ),
+    *(
+        Equivalent("xǁScriptPipelineǁbuild", changed, TWO_STEP)
+        for changed in (
+            "if provider == STANDARD and self.has(provider):",
+            "if provider != STANDARD and self.has(None):",
+        )
+    ),
+    Equivalent(
+        "xǁScriptPipelineǁread",
+        "return Reading(outcome, pos_reason(status, body, outcome), )",
+        "drops interpret's context.log lines from the attempt; no shipped interpret logs anything",
+    ),
+    Equivalent(
+        "xǁScriptPipelineǁread",
+        "return Reading(outcome, pos_reason(status, None, outcome), logs=tuple(result.logs))",
+        "only a 2xx reaches this return, and pos_reason reads the body only for a non-2xx",
     ),
     *(
         Equivalent("xǁDispatcherǁredispatch", changed, REPLAY_ROUTE)
