@@ -77,6 +77,11 @@ SCRIPT_INTERPRET = (
     " tables; a throw would turn the seed's reason into `transformer failed: interpret: ...` and fail"
     " them), so only an adapters folder's script reaches it; tests/adapters covers it"
 )
+EMPTY_URL = (
+    "a script that returned an empty url: each shipped script throws when its baseUrl is unset and appends"
+    " a path to it, so its url is never empty (a throw is `transformer failed: ...`, property 2's failing"
+    " script); only an adapters folder's script reaches this"
+)
 FINDINGS = (
     "the attempt's precisionFindings (a script that changed a price): the shipped scripts carry every price"
     " exactly (property 5; the kit checks `no precision finding`), so the contract suite never sees one;"
@@ -213,6 +218,12 @@ OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
         '        call["standard"] = msgspec.Raw(standard.text)',
         "        result = await self.runtime.run(provider, TOPIC, _encoder.encode(call), deadline=deadline)",
         "        return self._built(provider, order_bytes, result, logs)",
+    ),
+    *_lines(
+        "xǁScriptPipelineǁ_built",
+        EMPTY_URL,
+        '        if request.url == "":',
+        '            return ScriptBuild(None, TRANSFORMER_FAILED + "script returned an empty url", tuple(logs))',
     ),
     *_lines(
         "xǁScriptPipelineǁ_findings",

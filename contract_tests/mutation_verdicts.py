@@ -205,6 +205,49 @@ EQUIVALENT: tuple[Equivalent, ...] = (
         " (the built-in one takes the Python fast path), and the contract suite cannot install a script",
     ),
     Equivalent(
+        "xǁScriptPipelineǁ_built",
+        "if not result.ok and result.request is None:",
+        "a dispatch script's result is ok exactly when it carries a request (AdapterRuntime.run turns a value"
+        " that is no valid request into an error), so the two conditions agree",
+    ),
+    Equivalent(
+        "xǁScriptPipelineǁ_built",
+        "logs = result.logs",
+        "on the chained path, the only one the contract reaches (the other is for an own _standard), logs is"
+        " the empty list build passes, so the sum is result.logs",
+    ),
+    *(
+        Equivalent(
+            "xǁDispatcherǁ_send", changed, "sent_attempt reads only the initial Reading's error and logs"
+        )
+        for changed in (
+            'reading = Reading(None, "")',
+            "reading = Reading(NOT_DISPATCHED, None)",
+            'reading = Reading(NOT_DISPATCHED, "XXXX")',
+        )
+    ),
+    *(
+        Equivalent(
+            "xǁDispatcherǁ_send", changed, "the Sender gives every exchange without a status an error text"
+        )
+        for changed in (
+            'reason = transport_reason(exchange.error or "XXunknown errorXX")',
+            'reason = transport_reason(exchange.error or "UNKNOWN ERROR")',
+        )
+    ),
+    *(
+        Equivalent("xǁScriptPipelineǁ_built", changed, NO_FINDINGS)
+        for changed in (
+            "return ScriptBuild(request, logs=tuple(logs), )",
+            "return ScriptBuild(request, logs=tuple(logs), findings=self._findings(None, order_bytes, request))",
+        )
+    ),
+    Equivalent(
+        "xǁScriptPipelineǁ_built",
+        "return ScriptBuild(request, findings=self._findings(provider, order_bytes, request))",
+        "drops the scripts' context.log lines; no shipped dispatch script calls context.log",
+    ),
+    Equivalent(
         "xǁScriptPipelineǁbuild",
         "return self._built(None, order_bytes, chained, [])",
         "_built reads the provider only to look up its precision findings, and the shipped scripts never have"
