@@ -130,3 +130,17 @@ def fallback_servers(request: pytest.FixtureRequest) -> Iterator[Servers]:
             yield running
         finally:
             running.close()
+
+
+REDISPATCH_PATH = "/api/v1/orders/{order_id}/redispatch"
+
+
+@pytest.fixture(scope="module")
+def redispatch_available(servers: Servers) -> None:
+    """Skips unless the service's OpenAPI document has the redispatch operation (properties 6 and 12)."""
+    schema = servers.cata.get("/schema/openapi.json")
+    if not (
+        schema.status_code == 200
+        and any(path.endswith("/redispatch") for path in schema.json().get("paths", {}))
+    ):
+        pytest.skip(f"the service has no POST {REDISPATCH_PATH} (issue 7)")

@@ -2,12 +2,9 @@
 
 Reads mutmut's results in ``mutants/``, prints killed / survived / timed out / no tests per module and
 overall, the score over the mutants in scope, and each survivor's diff. Two lists keep mutants out of the
-score, each entry with its reason, and both are printed with every report:
-
-* :data:`OUT_OF_SCOPE` — source lines no contract property can observe by design; they are never mutated
-  (``[tool.mutmut] do_not_mutate_patterns`` holds exactly these patterns);
-* :data:`EQUIVALENT` — a survivor that behaves exactly like the original (matched by its function and
-  its changed line, so renumbering does not lose it).
+score, each entry with its reason (:mod:`contract_tests.mutation_scope`, :mod:`contract_tests.mutation_verdicts`), and both are printed with every
+report: :data:`OUT_OF_SCOPE` (lines no contract property can observe by design, never mutated) and
+:data:`EQUIVALENT` (survivors that behave exactly like the original).
 
 Every other survivor is a gap in the suite. Exits 1 below :data:`TARGET`.
 """
@@ -22,167 +19,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from contract_tests.mutation_scope import OUT_OF_SCOPE, OutOfScope
+from contract_tests.mutation_verdicts import EQUIVALENT, Equivalent
+
+__all__ = ["EQUIVALENT", "OUT_OF_SCOPE", "Equivalent", "OutOfScope", "Survivor", "main"]
+
 TARGET = 0.90
 RESULT_LINE = re.compile(r"^\s*(?P<name>\S+__mutmut_\d+): (?P<status>.+)$")
 # What a run leaves that is not a kill; "not checked" (an interrupted run) is reported, never judged.
 NOT_KILLED = ("survived", "timeout", "no tests", "suspicious", "segfault")
 COLUMNS = ("killed", "survived", "timeout", "no tests", "equivalent", "out of scope", "not checked")
-
-
-@dataclass(frozen=True, slots=True)
-class Equivalent:
-    """A mutant that behaves exactly like the original: ``function`` (mutmut's ``x_<name>``) with
-    ``changed`` (the mutated line, stripped) as its new line."""
-
-    function: str
-    changed: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class OutOfScope:
-    """Source lines of ``function`` (mutmut's name) that mutmut does not mutate at all, and why no contract
-    property can observe them. ``pattern`` is the regular expression in ``[tool.mutmut]
-    do_not_mutate_patterns``; each must match exactly one line of the mutated modules (a project test)."""
-
-    function: str
-    pattern: str
-    reason: str
-
-
-READ_TO_THE_CAP = (
-    "the loop only decides when to stop reading; the answer is cut to the cap by the slice after it"
-    " whatever it read, so the outcome is the same (only an endless body would tell, and the budget ends it)"
-)
-NO_KIND = (
-    "the failure kind is read by check-receiver only (tests/partner); the dispatch service records and"
-    " answers nothing of it, so for the service under contract the mutant is the original"
-)
-EQUIVALENT: tuple[Equivalent, ...] = (
-    Equivalent(
-        "x_truncate_for_reason",
-        'text = body.decode(errors="replace")',
-        "UTF-8 is Python's default codec for bytes.decode",
-    ),
-    Equivalent(
-        "x_truncate_for_reason",
-        'text = body.decode("UTF-8", errors="replace")',
-        "codec names are case-insensitive",
-    ),
-    Equivalent(
-        "x_verify", 'expected = sign(secret, body).encode("ASCII")', "codec names are case-insensitive"
-    ),
-    Equivalent("x_verify", 'given = header.strip().encode("ASCII")', "codec names are case-insensitive"),
-    Equivalent(
-        "x_webhook_request",
-        'return OutboundRequest(method="post", url=url, headers=headers, body=body)',
-        "both senders upper-case the method (aiohttp's ClientRequest and httpx.Request), so POST goes out",
-    ),
-    Equivalent(
-        "x_webhook_request",
-        'headers = {"content-type": CONTENT_TYPE}',
-        "HTTP field names are case-insensitive (RFC 9110 5.1); nothing else writes Content-Type",
-    ),
-    *(
-        Equivalent("xǁSenderǁ_send_httpx", changed, READ_TO_THE_CAP)
-        for changed in ("size = 1", "size = len(chunk)", "size -= len(chunk)", "if size > cap:")
-    ),
-    Equivalent(
-        "x_webhook_request",
-        'headers = {"CONTENT-TYPE": CONTENT_TYPE}',
-        "HTTP field names are case-insensitive (RFC 9110 5.1); nothing else writes Content-Type",
-    ),
-    Equivalent("x_decode_dispatch", 'order_bytes.decode("UTF-8")', "codec names are case-insensitive"),
-    Equivalent(
-        "x_sign",
-        'return PREFIX + hmac.new(secret.encode("UTF-8"), body, hashlib.sha256).hexdigest()',
-        "codec names are case-insensitive",
-    ),
-    *(
-        Equivalent("xǁSenderǁexchange", changed, "every path assigns it before it is read")
-        for changed in (
-            'status: int | None = ""',
-            'error: str | None = ""',
-            'failure: FailureKind | None = ""',
-        )
-    ),
-    *(
-        Equivalent("xǁSenderǁexchange", changed, NO_KIND)
-        for changed in (
-            "failure = None",
-            "status, error, failure = None, describe_failure(exc, url), failure_kind(None)",
-            "failure=None,",
-            ")",
-        )
-    ),
-    Equivalent(
-        "x__check_amount",
-        "raise InvalidRequest(None)",
-        "only for the non-finite branch: JSON has no NaN or Infinity (msgspec refuses them as syntax), so the"
-        " branch is unreachable from a request; the negative branch's twin is killed",
-    ),
-    Equivalent(
-        "x_webhook_outcome",
-        "return interpret_generic(None, body)",
-        "interpret_generic does not read its status argument (only 2xx reach it)",
-    ),
-)
-
-WHICH_SENDER = (
-    "picks which of the service's two senders carries a request (aiohttp directly, or httpx for any other"
-    " transport and when proxy variables are set); both put the same request on the wire and read the"
-    " answer alike (property 10 holds the httpx one to the seed; mutmut showed `or value`, always httpx,"
-    " surviving every property), so the choice is invisible to the contract"
-)
-PROXIED = (
-    "only the proxied branch sends with the client (proxy variables in the service's environment, which"
-    " would redirect the suite's own clients too); the others read only its User-Agent, which the seed"
-    " does not fix and Path 1 sets explicitly"
-)
-POLICY = (
-    "callback_policy public-only refuses loopback and private addresses, where every contract server runs,"
-    " so the suite runs allow-private, under which the check returns at once; tests/net covers the policy"
-)
-OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
-    OutOfScope("xǁSenderǁ__init__", r'callback_policy: CallbackPolicy = "allow-private",', POLICY),
-    OutOfScope("xǁSenderǁ__init__", r"self\.callback_policy = callback_policy", POLICY),
-    OutOfScope("xǁSenderǁexchange", r"if self\.callback_policy == netpolicy\.PUBLIC_ONLY:", POLICY),
-    OutOfScope(
-        "xǁSenderǁexchange", r"await netpolicy\.check_destination\(url, self\.callback_policy\)", POLICY
-    ),
-    OutOfScope(
-        "xǁSenderǁexchange", r"status, error, failure = None, str\(exc\), FailureKind\.NOT_SENT", POLICY
-    ),
-    OutOfScope(
-        "xǁSenderǁexchange",
-        r'status, error, failure = None, f"invalid URL: \{exc\}", FailureKind\.NOT_SENT',
-        "registration refuses a callbackUrl that is no http(s) URL (check_callback, a 400), and a transformer"
-        " builds its URL from a base URL checked the same way, so no dispatch reaches the sender with one",
-    ),
-    OutOfScope(
-        "x__environment_proxies",
-        r'name\.lower\(\) in \("http_proxy", "https_proxy", "all_proxy"\)',
-        WHICH_SENDER,
-    ),
-    OutOfScope("x__environment_proxies", r"for name, value in os\.environ\.items\(\)", WHICH_SENDER),
-    OutOfScope(
-        "xǁSenderǁ__init__",
-        r"self\._transport = None if _environment_proxies\(\) else transport",
-        WHICH_SENDER,
-    ),
-    OutOfScope(
-        "xǁSenderǁ__init__",
-        r"self\._direct = self\._transport if isinstance\(self\._transport, AiohttpTransport\)",
-        WHICH_SENDER,
-    ),
-    OutOfScope("x_outbound_client", r"^ {8}transport=transport,$", PROXIED),
-    OutOfScope("x_outbound_client", r"timeout=httpx\.Timeout\(budget_s\),", PROXIED),
-    OutOfScope("x_outbound_client", r"^ {8}follow_redirects=False,$", PROXIED),
-    OutOfScope("x_outbound_client", r'headers=\{"User-Agent": USER_AGENT\},', PROXIED),
-    OutOfScope("xǁSenderǁ_send_httpx", r"if self\._transport is None:", WHICH_SENDER),
-    OutOfScope("xǁSenderǁ_send_httpx", r"request = self\.client\.build_request\(", PROXIED),
-    OutOfScope("xǁSenderǁ_send_httpx", r"response = await self\.client\.send\(", PROXIED),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,11 +63,15 @@ class Survivor:
 
     @property
     def original_line(self) -> str:
-        """The first removed line as it stands in the source (indentation kept, for anchored patterns)."""
+        """The first removed line as it stands in the source (indentation kept, for anchored patterns);
+        mutmut shows a method's code dedented to the function's level, so a method's line gets its four
+        spaces back."""
         lines = [
             row[1:] for row in self.diff.splitlines() if row.startswith("-") and not row.startswith("---")
         ]
-        return lines[0] if lines else ""
+        if not lines:
+            return ""
+        return "    " + lines[0] if "ǁ" in self.function else lines[0]
 
     def out_of_scope(self) -> OutOfScope | None:
         """The entry whose pattern matches the mutated line: mutmut skips those lines, so this happens

@@ -34,6 +34,7 @@ EXAMPLES: dict[str, dict[str, int]] = {
     "transformer_scripted": {"dev": 4, "ci": 50, "mutant": 3, "mutation": 8},
     "delivery_ids": {"dev": 5, "ci": 40, "mutant": 4, "mutation": 6},
     "redispatch": {"dev": 4, "ci": 30, "mutant": 4, "mutation": 5},
+    "replay": {"dev": 3, "ci": 10, "mutant": 2, "mutation": 4},
     "headers": {"dev": 5, "ci": 40, "mutant": 3, "mutation": 6},
     "answers": {"dev": 10, "ci": 60, "mutant": 6, "mutation": 15},
     "fallback": {"dev": 2, "ci": 10, "mutant": 2, "mutation": 4},

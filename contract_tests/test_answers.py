@@ -86,6 +86,10 @@ REFUSALS: dict[str, tuple[int, Callable[[Scenario], httpx.Response]]] = {
         404,
         lambda sc: sc.cata.post(f"/api/v1/orders/{UNKNOWN_ORDER}/status", json={"status": "ACCEPTED"}),
     ),
+    "redispatch-of-unknown-order": (
+        404,
+        lambda sc: sc.cata.post(f"/api/v1/orders/{UNKNOWN_ORDER}/redispatch"),
+    ),
     "unknown-webhook": (404, lambda sc: sc.cata.get("/api/v1/webhooks/999999999")),
     "register-without-url": (
         400,

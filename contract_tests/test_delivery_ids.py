@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,8 +16,6 @@ from contract_tests import strategies as s
 from contract_tests.checks import delivery_id, dispatch_answer, only_header, verifies
 from contract_tests.profiles import examples
 from contract_tests.targets import Servers, body_of
-
-REDISPATCH_PATH = "/api/v1/orders/{order_id}/redispatch"
 
 # Every delivery id seen in this session: "new" means never seen before, not only within one example.
 SEEN: set[str] = set()
@@ -63,19 +60,6 @@ def test_every_attempt_carries_a_new_delivery_id(
     for answer, sent in zip(answers, ids, strict=True):
         [attempt] = scenario.stored_order(answer["orderId"])["attempts"]
         assert attempt["deliveryId"] == sent
-
-
-def _redispatch_exists(servers: Servers) -> bool:
-    schema = servers.cata.get("/schema/openapi.json")
-    return schema.status_code == 200 and any(
-        path.endswith("/redispatch") for path in schema.json().get("paths", {})
-    )
-
-
-@pytest.fixture(scope="module")
-def redispatch_available(servers: Servers) -> None:
-    if not _redispatch_exists(servers):
-        pytest.skip(f"the service has no POST {REDISPATCH_PATH} (issue 7)")
 
 
 @settings(max_examples=examples("redispatch"))

@@ -15,9 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contract_tests import strategies as s
+from contract_tests.adapters import ADAPTERS, with_mock
 from contract_tests.checks import assert_attempt_evidence, delivery_id, dispatch_answer
+from contract_tests.jsontext import write
 from contract_tests.profiles import examples
-from contract_tests.targets import Servers, decode
+from contract_tests.targets import Servers, body_of, decode
 
 HEALTHY = "none"
 
@@ -63,3 +65,37 @@ def test_order_is_stored_before_sending_and_its_record_matches_the_answer(
         assert written.text in raw
 
     prop()
+
+
+# README, "Adapter scripts in the engine" (Failures): a script that throws gives `dispatched: false` with
+# `transformer failed: <message>`; the order stays stored (failed) and its attempt has no request.
+SCRIPT_FAILED = "transformer failed: "
+# The shipped Revel script's own words for a plu that is no Revel product id (no productIdByPlu mapping).
+NO_PRODUCT_ID = "no Revel product id: the plu is not numeric and the outlet has no productIdByPlu"
+
+
+@settings(max_examples=examples("persistence"))
+@given(order=s.orders(s.OrderShape(max_items=2)))
+def test_a_script_that_fails_is_a_failed_dispatch_kept_as_evidence(
+    servers: Servers, order: dict[str, Any]
+) -> None:
+    if "revel" not in with_mock():
+        pytest.skip("needs the revel transformer and its mock")
+    scenario = servers.scenario()
+    ADAPTERS["revel"].connect(scenario)
+    first, *rest = order["items"]
+    text = write({**order, "orderRefNo": scenario.order_ref, "items": [{**first, "plu": "ct-no-id"}, *rest]})
+
+    answer = dispatch_answer(scenario.dispatch(s.envelope(scenario.outlet_id, text, transformer="revel")))
+
+    assert answer["dispatched"] is False, answer
+    assert answer["reason"].startswith(SCRIPT_FAILED), answer
+    assert NO_PRODUCT_ID in answer["reason"], answer
+    sent = [e for e in scenario.journal("revel") if scenario.order_ref.encode() in body_of(e)]
+    assert sent == [], "a script that failed still sent a request"
+    stored = scenario.stored_order(answer["orderId"])
+    assert (stored["status"], stored["reason"]) == ("failed", answer["reason"]), stored
+    [attempt] = stored["attempts"]
+    assert (attempt["dispatched"], attempt["reason"]) == (False, answer["reason"]), attempt
+    assert (attempt["requestUrl"], attempt["responseStatus"]) == ("", None), attempt
+    assert NO_PRODUCT_ID in attempt["scriptError"], attempt

@@ -76,3 +76,23 @@ def test_a_stale_survivor_on_an_out_of_scope_line_is_reported_as_out_of_scope() 
     scope = survivor.out_of_scope()
     assert scope is not None
     assert scope.function == "xǁSenderǁexchange"
+
+
+def test_a_block_out_of_scope_names_each_of_its_lines_at_its_indentation() -> None:
+    # mutmut skips only the expressions starting on a matched line, so a block names every line; the
+    # indentation keeps a pattern from matching the same text elsewhere.
+    inside = Survivor(
+        "cata_sandbox.pipeline.xǁScriptPipelineǁread__mutmut_28",
+        "survived",
+        # mutmut shows a method dedented by four spaces: this is the source's 12-space line
+        "-        outcome = interpret_generic(status, body)\n+        outcome = None",
+    )
+    scope = inside.out_of_scope()
+    assert scope is not None
+    assert scope.function == "xǁScriptPipelineǁread"
+    deeper = Survivor(
+        "cata_sandbox.pipeline.xǁScriptPipelineǁread__mutmut_28",
+        "survived",
+        "-            outcome = interpret_generic(status, body)\n+            outcome = None",
+    )
+    assert deeper.out_of_scope() is None
