@@ -51,12 +51,6 @@ PLUGIN = (
     " contract suite takes the scripted branch; tests/engine (test_transformer_registry, the echo plugin)"
     " covers plugins"
 )
-GENERIC_READ = (
-    "the seed's generic reading of a 2xx for a script without interpret(response): every shipped script"
-    " (revel, lightspeed, atlas) has one, so the branch runs only for an adapters"
-    " folder's script, which the contract suite cannot install; the webhook path's generic reading is"
-    " classify's, measured there"
-)
 OWN_STANDARD = (
     "Path 1's request from an adapters folder's own _standard script (and build's path for it: a provider"
     " with a script is always built chained, in one worker message): with the built-in"
@@ -159,13 +153,6 @@ OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
         PLUGIN,
     ),
     OutOfScope("xǁDispatcherǁ_send", r"^ {16}outcome = Outcome\(dispatched=False\)$", PLUGIN),
-    *_lines(
-        "xǁScriptPipelineǁread",
-        GENERIC_READ,
-        "        if script is None or not script.has_interpret:",
-        "            outcome = interpret_generic(status, body)",
-        "            return Reading(outcome, pos_reason(status, body, outcome))",
-    ),
     *_lines(
         "xǁScriptPipelineǁread",
         SCRIPT_INTERPRET,

@@ -85,7 +85,7 @@ def test_a_block_out_of_scope_names_each_of_its_lines_at_its_indentation() -> No
         "cata_sandbox.pipeline.xǁScriptPipelineǁread__mutmut_28",
         "survived",
         # mutmut shows a method dedented by four spaces: this is the source's 12-space line
-        "-        outcome = interpret_generic(status, body)\n+        outcome = None",
+        "-        failed = Outcome(dispatched=False)\n+        failed = None",
     )
     scope = inside.out_of_scope()
     assert scope is not None
@@ -93,6 +93,6 @@ def test_a_block_out_of_scope_names_each_of_its_lines_at_its_indentation() -> No
     deeper = Survivor(
         "cata_sandbox.pipeline.xǁScriptPipelineǁread__mutmut_28",
         "survived",
-        "-            outcome = interpret_generic(status, body)\n+            outcome = None",
+        "-            failed = Outcome(dispatched=False)\n+            failed = None",
     )
     assert deeper.out_of_scope() is None
