@@ -4,11 +4,13 @@ Every dispatch answer has exactly the seed's fields with the seed's types (``cod
 true, ``message`` text, ``orderId`` a UUID, ``externalOrderId`` text, ``dispatched`` a boolean, ``reason``
 empty exactly when dispatched), whatever the destination did and whether a route exists; every 4xx of the
 API uses the error envelope (``code`` equal to the HTTP status, ``isSuccess`` false, a message); and the
-``POS returned HTTP <code>: <body>`` reason carries the POS's body cut at 200 characters, marked ``...``.
+``POS returned HTTP <code>: <body>`` reason carries the POS's body cut at 200 characters, marked ``...``
+(bytes that are not UTF-8 shown as U+FFFD).
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
@@ -119,13 +121,24 @@ def test_every_refusal_uses_the_error_envelope(servers: Servers, case: str) -> N
 
 
 @st.composite
-def long_bodies(draw: st.DrawFn) -> str:
-    """POS error bodies on both sides of the 200-character cut, multi-byte characters included."""
+def long_bodies(draw: st.DrawFn) -> bytes:
+    """POS error bodies on both sides of the 200-character cut, multi-byte characters included, and bytes
+    that are not UTF-8 (Latin-1 text, a stray 0xFF, a multi-byte character cut short): the reason shows
+    each invalid sequence as U+FFFD (the README), so the body is still cut at 200 characters of text."""
     length = draw(
         st.sampled_from((0, 1, REASON_BODY_CHARS - 1, REASON_BODY_CHARS, REASON_BODY_CHARS + 1, 1000))
     )
     alphabet = draw(st.sampled_from(("x", "é", "漢", "😀")))
-    return draw(st.text(alphabet=alphabet, min_size=length, max_size=length))
+    raw = draw(st.text(alphabet=alphabet, min_size=length, max_size=length)).encode()
+    spoil = draw(st.sampled_from(("none", "latin-1", "stray", "cut")))
+    if spoil == "latin-1":
+        raw = raw.decode().encode("latin-1", errors="replace")
+    elif spoil == "stray":
+        at = draw(st.integers(min_value=0, max_value=len(raw)))
+        raw = raw[:at] + b"\xff" + raw[at:]
+    elif spoil == "cut" and raw and raw[-1] >= 0x80:
+        raw = raw[:-1]
+    return raw
 
 
 @pytest.mark.parametrize("slug", PATH_2)
@@ -139,11 +152,11 @@ def test_pos_non_2xx_reason_carries_the_body_cut_at_200_characters(servers: Serv
         code=st.sampled_from((400, 404, 422, 500, 503)),
         body=long_bodies(),
     )
-    def prop(order: dict[str, Any], code: int, body: str) -> None:
+    def prop(order: dict[str, Any], code: int, body: bytes) -> None:
         scenario = servers.scenario()
         adapter.connect(scenario)
         order = {**order, "orderRefNo": scenario.order_ref}
-        fault = {"mode": "status", "code": code, "body": body}
+        fault = {"mode": "status", "code": code, "bodyBase64": base64.b64encode(body).decode()}
         created = scenario.fault({"target": adapter.target, "match": adapter.fault_match(scenario), **fault})
         try:
             answer = dispatch_answer(
@@ -152,7 +165,8 @@ def test_pos_non_2xx_reason_carries_the_body_cut_at_200_characters(servers: Serv
         finally:
             scenario.remove_fault(created["id"])
 
-        assert answer["reason"] == POS_NON_2XX.format(code=code, body=truncated(body)), answer
+        shown = body.decode("utf-8", errors="replace")
+        assert answer["reason"] == POS_NON_2XX.format(code=code, body=truncated(shown)), answer
         assert answer["dispatched"] is False, answer
 
     prop()

@@ -153,7 +153,7 @@ def _notes(parsed: Any) -> list[str]:
 
 def shaped_fault(spec: FaultSpec | None) -> FaultSpec | None:
     """A status fault with no body of its own answers with an Atlas ``ApiError``."""
-    if not isinstance(spec, StatusFault) or spec.body is not None or spec.code < 400:
+    if not isinstance(spec, StatusFault) or spec.given_body() is not None or spec.code < 400:
         return spec
     kind, message = _TYPES.get(spec.code, ("Server Error", _TYPES[500][1]))
     payload = {"type": kind, "message": message, "details": []}

@@ -7,6 +7,8 @@ directive in the order's own notes, which needs no admin call and wins over admi
 
 from __future__ import annotations
 
+import base64
+import binascii
 import http
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -42,11 +44,22 @@ class _Fault(msgspec.Struct, tag_field="mode", forbid_unknown_fields=True, kw_on
 
 
 class StatusFault(_Fault, tag="status"):
-    """Answer with any status; a 1xx is written raw and the connection closed (no final answer)."""
+    """Answer with any status; a 1xx is written raw and the connection closed (no final answer).
+
+    ``body`` is text (sent as UTF-8); ``bodyBase64`` is any bytes, for a POS that answers in another
+    encoding (Latin-1, cut multi-byte characters). At most one of the two.
+    """
 
     code: StatusCode
     body: str | None = None
+    body_base64: str | None = None
     content_type: str | None = None
+
+    def given_body(self) -> bytes | None:
+        """The body the fault was given (checked by :func:`check_fault`), or None for the default one."""
+        if self.body_base64 is not None:
+            return base64.b64decode(self.body_base64, validate=True)
+        return self.body.encode() if self.body is not None else None
 
 
 class ErrorBodyFault(_Fault, tag="error_body"):
@@ -120,6 +133,13 @@ def check_fault(spec: FaultSpec) -> None:
     """Checks the types cannot express; raises :class:`FaultSpecError` naming the field."""
     if spec.match is not None and spec.match.establishment_id is not None and spec.target != "revel":
         raise FaultSpecError("match.establishmentId", "establishmentId matches only target 'revel'")
+    if isinstance(spec, StatusFault) and spec.body_base64 is not None:
+        if spec.body is not None:
+            raise FaultSpecError("bodyBase64", "give body or bodyBase64, not both")
+        try:
+            base64.b64decode(spec.body_base64, validate=True)
+        except binascii.Error:
+            raise FaultSpecError("bodyBase64", "must be standard base64 (A-Z a-z 0-9 + /, padded)") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,10 +254,9 @@ ReplacingFault = StatusFault | ErrorBodyFault | MalformedFault | HtmlFault | Red
 def fault_reply(spec: ReplacingFault) -> Reply:
     """The answer that replaces the normal one, for faults that are just a different answer."""
     match spec:
-        case StatusFault(code=code, body=body, content_type=content_type):
-            payload = (
-                body.encode() if body is not None else msgspec.json.encode({"error": f"mock status {code}"})
-            )
+        case StatusFault(code=code, content_type=content_type):
+            given = spec.given_body()
+            payload = given if given is not None else msgspec.json.encode({"error": f"mock status {code}"})
             return Reply(code, payload, content_type or "application/json")
         case ErrorBodyFault(shape=shape, message=message):
             return Reply.json(200, _error_body(shape, message))

@@ -209,7 +209,7 @@ def shaped_fault(spec: FaultSpec | None, path: str, now: datetime) -> FaultSpec 
     On ``/oauth/token`` a 400/401 is an RFC 6749 error (``invalid_request`` / ``invalid_client``); on the
     API a 401 is the bearer-token error; anything else is Spring's error body.
     """
-    if not isinstance(spec, StatusFault) or spec.body is not None or spec.code < 400:
+    if not isinstance(spec, StatusFault) or spec.given_body() is not None or spec.code < 400:
         return spec
     oauth_errors = {400: "invalid_request", 401: "invalid_client"}
     if path == "/oauth/token" and spec.code in oauth_errors:

@@ -31,6 +31,13 @@ import pytest
             "text/plain",
             "down",
         ),
+        # bytes that are not UTF-8 (b"Fehler \xe9"), in place of the POS's own error shape
+        (
+            {"mode": "status", "code": 500, "bodyBase64": "RmVobGVyIOk="},
+            500,
+            "application/json",
+            "Fehler \ufffd",
+        ),
         (
             {"mode": "error_body", "shape": "string", "message": "Nope"},
             200,

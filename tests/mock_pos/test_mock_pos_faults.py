@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
@@ -76,6 +77,24 @@ async def test_replacing_faults_change_the_answer_for_receivers_and_revel(
         assert response.json() == body
     else:
         assert body in response.text
+
+
+@pytest.mark.parametrize("target", ["shop", "revel"])
+async def test_status_fault_with_body_base64_answers_those_exact_bytes(
+    client: httpx.AsyncClient, admin: Any, target: str
+) -> None:
+    raw = "Fehler: Größe".encode("latin-1") + b"\xe2\x82"  # Latin-1, then a cut UTF-8 sequence
+    await admin.fault(
+        target=target,
+        mode="status",
+        code=500,
+        bodyBase64=base64.b64encode(raw).decode(),
+        contentType="text/plain",
+    )
+    path = "/webhooks/shop" if target == "shop" else admin.submit_path
+    response = await client.post(path, content=ORDER)
+    assert response.status_code == 500
+    assert response.content == raw
 
 
 async def test_status_fault_with_no_content_code_sends_no_body(client: httpx.AsyncClient, admin: Any) -> None:
@@ -274,6 +293,10 @@ async def test_deleting_an_unknown_fault_is_404(client: httpx.AsyncClient) -> No
         ({"target": "shop", "mode": "reset", "match": {"outlet": "x"}}, "match.outlet"),
         ({"target": "shop", "mode": "reset", "match": {"establishmentId": 1}}, "match.establishmentId"),
         ({"mode": "reset"}, "target"),
+        ({"target": "shop", "mode": "status", "code": 500, "bodyBase64": "not base64!"}, "bodyBase64"),
+        ({"target": "shop", "mode": "status", "code": 500, "bodyBase64": "QQ"}, "bodyBase64"),
+        ({"target": "shop", "mode": "status", "code": 500, "body": "x", "bodyBase64": "QQ=="}, "bodyBase64"),
+        ({"target": "shop", "mode": "status", "code": 500, "bodyBase64": 1}, "bodyBase64"),
     ],
 )
 async def test_bad_fault_input_is_400_naming_the_field(

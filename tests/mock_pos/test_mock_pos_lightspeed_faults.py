@@ -27,6 +27,13 @@ from mock_pos.client import entry_body
             "text/plain",
             "down",
         ),
+        # bytes that are not UTF-8 (b"Fehler \xe9"), in place of the POS's own error shape
+        (
+            {"mode": "status", "code": 500, "bodyBase64": "RmVobGVyIOk="},
+            500,
+            "application/json",
+            "Fehler \ufffd",
+        ),
         (
             {"mode": "error_body", "shape": "errorMsg", "message": "Nope"},
             200,
