@@ -207,12 +207,8 @@ class ScriptPipeline:
         if script is None or not script.has_interpret:
             outcome = interpret_generic(status, body)
             return Reading(outcome, pos_reason(status, body, outcome))
-        try:
-            parsed: Any = (
-                msgspec.Raw(body) if body.strip() and _is_json(body) else body.decode("utf-8", "replace")
-            )
-        except UnicodeDecodeError:
-            parsed = ""
+        json_body = body.strip() and _is_json(body)
+        parsed: Any = msgspec.Raw(body) if json_body else body.decode("utf-8", "replace")
         response = _encoder.encode({"statusCode": status, "headers": headers, "body": parsed})
         result = await self.runtime.run(provider, TOPIC, response, deadline=deadline, function="interpret")
         if not result.ok:

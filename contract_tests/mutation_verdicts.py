@@ -29,10 +29,6 @@ NON_2XX_REASON = (
     "this branch is taken for a non-2xx only, and pos_reason reads its outcome only for a 2xx (a non-2xx is"
     " `POS returned HTTP <code>: <body>` whatever the outcome says)"
 )
-NEVER_RAISES = (
-    "the except branch cannot be reached: decode with errors='replace' never raises UnicodeDecodeError and"
-    " _is_json catches it itself, so `parsed` is never this value (dead code in pipeline.read)"
-)
 NO_HEADERS_READ = (
     "no shipped script's interpret (revel, lightspeed, atlas) reads response.headers; only an adapters"
     " folder's script could tell, and the contract suite runs the shipped scripts (it cannot install one)"
@@ -66,6 +62,15 @@ FIRST_FORCE = (
     " its expiresAt says; fresh_config returns any other config unchanged, force or not, and no connection"
     " of the contract suite has one: OAuth refresh is the sandbox's own, not the seed's (its retry lines are"
     " out of scope, mutation_scope.OAUTH_REFRESH)"
+)
+OAUTH_ONLY = (
+    "fresh_config reads the tenant, the provider, the budget and force only for a connection with a"
+    " refreshable OAuth token (tokenUrl + refreshToken, ADR 0006) and returns any other config unchanged at"
+    " once; no connection of the contract suite has one (OAuth refresh is the sandbox's own, not the seed's)"
+)
+REFRESH_FAILED_ONLY = (
+    "fresh_config returns text (`OAuth token refresh failed: ...`) only when refreshing a connection's OAuth"
+    " token failed (ADR 0006), and no connection of the contract suite has a refreshable token"
 )
 INTERPRET_FLOOR = (
     "the interpret deadline: max(what is left of the budget, now + 0.25 s); the mutants give interpret 0.25 s"
@@ -152,10 +157,6 @@ EQUIVALENT: tuple[Equivalent, ...] = (
         "xǁScriptPipelineǁread",
         'msgspec.Raw(body) if body.strip() and _is_json(body) else body.decode("UTF-8", "replace")',
         "codec names are case-insensitive",
-    ),
-    *(
-        Equivalent("xǁScriptPipelineǁread", changed, NEVER_RAISES)
-        for changed in ("parsed = None", 'parsed = "XXXX"')
     ),
     *(
         Equivalent("xǁScriptPipelineǁread", changed, NO_HEADERS_READ)
@@ -315,4 +316,21 @@ EQUIVALENT: tuple[Equivalent, ...] = (
         "route, exchange.status, None, exchange.body, deadline=deadline",
         NO_HEADERS_READ,
     ),
+    *(
+        Equivalent("xǁDispatcherǁ_attempt", changed, OAUTH_ONLY)
+        for changed in (
+            "None, call.provider, _config(call), budget=budget, force=force",
+            "order.tenant_id, None, _config(call), budget=budget, force=force",
+            "order.tenant_id, call.provider, _config(call), budget=None, force=force",
+            "order.tenant_id, call.provider, _config(call), budget=budget, force=None",
+            "order.tenant_id, call.provider, _config(call), budget=budget, )",
+        )
+    ),
+    Equivalent(
+        "xǁDispatcherǁ_attempt",
+        "spent = self.clock.monotonic() + started",
+        OAUTH_ONLY
+        + "; the scripts' deadline is built from budget + spent, the configured budget whatever spent is",
+    ),
+    Equivalent("xǁDispatcherǁ_attempt", "built = None", REFRESH_FAILED_ONLY),
 )
