@@ -87,6 +87,11 @@ OAUTH_REFRESH = (
     " refreshable token; tests/fulfilment/test_lightspeed_service.py and tests/mock_pos (Lightspeed's OAuth)"
     " cover it"
 )
+IDEMPOTENCY_KEY = (
+    "claiming the dispatch request's Idempotency-Key (README, Idempotency) in the order's transaction: the"
+    " sandbox's own, the seed's idempotency is the X-Cata-Delivery-ID per attempt, and no contract property"
+    " sends the header; tests/engine/test_idempotency.py covers it"
+)
 LOG_LINE = (
     "the dispatch's one log line (and what each dispatch passes to it): operator output on the service's"
     " logger, no part of the HTTP API the contract suite drives"
@@ -244,5 +249,22 @@ OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
         "        if outgoing is None and attempt.response_status == 401 and refreshable(_config(call)):",
         "            again = Routed(route, None, secrets, call)",
         "            outcome, reason, attempt, _, _ = await self._attempt(order, again, started, force=True)",
+    ),
+    *_lines(
+        "xǁDispatcherǁ_persist_in",
+        IDEMPOTENCY_KEY,
+        "            await claim_in(self.store, conn, order, claim)",
+        "        await claim_in(self.store, conn, order, claim)",
+    ),
+    *_lines(
+        "xǁDispatcherǁ_route",
+        OWN_STANDARD,
+        "                call = standard_call(order, hook.callback_url, signature, timestamp)",
+        "                return Routed(WEBHOOK_ROUTE, None, [hook.secret], call)",
+    ),
+    *_lines(
+        "xǁDispatcherǁ_route",
+        PLUGIN,
+        "        mapping = await self.store.outlet_provider_for(conn, order.tenant_id, order.outlet_id)",
     ),
 )

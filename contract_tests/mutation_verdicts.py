@@ -72,6 +72,17 @@ REFRESH_FAILED_ONLY = (
     "fresh_config returns text (`OAuth token refresh failed: ...`) only when refreshing a connection's OAuth"
     " token failed (ADR 0006), and no connection of the contract suite has a refreshable token"
 )
+IDEMPOTENCY_KEY = (
+    "the claim is the dispatch request's Idempotency-Key header (README, Idempotency), the sandbox's own:"
+    " the seed's idempotency is the X-Cata-Delivery-ID per attempt; no contract property sends the header"
+    " (its claim_in lines are out of scope, mutation_scope.IDEMPOTENCY_KEY); tests/engine/test_idempotency.py"
+)
+TWIN = (
+    "with the built-in _standard script (the only one the suite has) the engine may build Path 1's request"
+    " by the script or by its Python twin, delivery.webhook_request: the two give the same request (the"
+    " same bytes and the five headers; tests/engine/test_standard_script.py holds them equal), so taking"
+    " either branch is the same delivery"
+)
 INTERPRET_FLOOR = (
     "the interpret deadline: max(what is left of the budget, now + 0.25 s); the mutants give interpret 0.25 s"
     " always, or no floor; the shipped interpret scripts answer in about a millisecond, so only an answer"
@@ -332,5 +343,54 @@ EQUIVALENT: tuple[Equivalent, ...] = (
         OAUTH_ONLY
         + "; the scripts' deadline is built from budget + spent, the configured budget whatever spent is",
     ),
-    Equivalent("xǁDispatcherǁ_attempt", "built = None", REFRESH_FAILED_ONLY),
+    *(
+        Equivalent("xǁDispatcherǁ_attempt", changed, REFRESH_FAILED_ONLY)
+        for changed in (
+            "built = None",
+            "built = ScriptBuild(None, None)",
+            "built = ScriptBuild(config)",
+            "built = ScriptBuild(None, )",
+            "attempt = None",
+            'attempt = replace(None, script_error="")',
+            "attempt = replace(attempt, script_error=None)",
+            'attempt = replace(script_error="")',
+            "attempt = replace(attempt, )",
+            'attempt = replace(attempt, script_error="XXXX")',
+        )
+    ),
+    Equivalent(
+        "xǁDispatcherǁ_attempt",
+        "await self._record(order, None, attempt)",
+        "Dispatcher._record does not read its route argument (the attempt carries the route)",
+    ),
+    Equivalent(
+        "xǁDispatcherǁ_attempt",
+        "outgoing = script_outgoing(built.request, call, None, secret_values)",
+        "script_outgoing reads the order bytes only for an adapters folder's own _standard script (Path 1"
+        " built by a script); the built-in one takes the Python fast path and the suite cannot install one",
+    ),
+    Equivalent(
+        "xǁDispatcherǁ_persist",
+        "return await self.store.transaction(self._persist_in, order, request, None)",
+        IDEMPOTENCY_KEY,
+    ),
+    *(
+        Equivalent("xǁDispatcherǁ_route", changed, TWIN)
+        for changed in (
+            "if self.scripts is not None or not self.scripts.standard_is_builtin():",
+            "if self.scripts is None and not self.scripts.standard_is_builtin():",
+            "if self.scripts is not None and self.scripts.standard_is_builtin():",
+        )
+    ),
+    Equivalent(
+        "xǁDispatcherǁ_route",
+        "if self.scripts is not None or self.scripts.has(request.transformer):",
+        "the service always has its ScriptPipeline, so `or` differs only for a Python plugin's slug, and the"
+        " suite has none (dispatch refuses an unknown builtInTransformer before routing)",
+    ),
+    Equivalent(
+        "xǁDispatcherǁ_persist_in",
+        'return routed, "XXXX"',
+        "Dispatcher.dispatch reads the reason only when there is no route (routed is None)",
+    ),
 )

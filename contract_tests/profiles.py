@@ -21,7 +21,7 @@ EXAMPLES: dict[str, dict[str, int]] = {
     "persistence": {"dev": 3, "ci": 12, "mutant": 2, "mutation": 3},
     "persistence_slow": {"dev": 1, "ci": 3, "mutant": 1, "mutation": 1},
     "reasons": {"dev": 4, "ci": 30, "mutant": 3, "mutation": 12},
-    "reasons_slow": {"dev": 2, "ci": 5, "mutant": 1, "mutation": 1},
+    "reasons_slow": {"dev": 2, "ci": 3, "mutant": 1, "mutation": 1},
     # Path 2 on the POS whose script reads the answer (Lightspeed, Atlas): fewer, to keep ci under 4 min.
     "reasons_scripted": {"dev": 2, "ci": 12, "mutant": 1, "mutation": 4},
     "reasons_scripted_slow": {"dev": 1, "ci": 2, "mutant": 1, "mutation": 1},
@@ -41,7 +41,7 @@ EXAMPLES: dict[str, dict[str, int]] = {
     "fallback_slow": {"dev": 1, "ci": 2, "mutant": 1, "mutation": 1},
     "routes": {"dev": 4, "ci": 20, "mutant": 3, "mutation": 4},
     # orders per shipped script through the conformance kit (milliseconds each, against its mock)
-    "kit": {"dev": 20, "ci": 100, "mutant": 15, "mutation": 10},
+    "kit": {"dev": 20, "ci": 60, "mutant": 15, "mutation": 10},
 }
 
 

@@ -19,9 +19,13 @@ from contract_tests.adapters import ADAPTERS, with_mock
 from contract_tests.checks import assert_attempt_evidence, delivery_id, dispatch_answer
 from contract_tests.jsontext import write
 from contract_tests.profiles import examples
+from contract_tests.seed import NO_ROUTE
 from contract_tests.targets import Servers, body_of, decode
 
 HEALTHY = "none"
+# The order's and the attempt's `route` (README, the order record): "webhook" for Path 1, else the
+# transformer's slug; null for an order that found no route.
+WEBHOOK_ROUTE = "webhook"
 
 
 @pytest.mark.parametrize("variant", [HEALTHY, *s.FAULT_VARIANTS])
@@ -53,11 +57,12 @@ def test_order_is_stored_before_sending_and_its_record_matches_the_answer(
         assert [(o["orderId"], o["status"]) for o in seen] == [(answer["orderId"], "pending")], seen
 
         stored = scenario.stored_order(answer["orderId"])
-        assert stored["outletId"] == scenario.outlet_id
+        assert (stored["outletId"], stored["route"]) == (scenario.outlet_id, WEBHOOK_ROUTE), stored
         assert stored["status"] == ("dispatched" if answer["dispatched"] else "failed"), stored
         assert (stored["reason"], stored["externalOrderId"]) == (answer["reason"], answer["externalOrderId"])
         [attempt] = stored["attempts"]
         assert (attempt["dispatched"], attempt["reason"]) == (answer["dispatched"], answer["reason"]), attempt
+        assert attempt["route"] == WEBHOOK_ROUTE, attempt
         assert attempt["deliveryId"] == delivery_id(entry)
         assert_attempt_evidence(attempt, fault, servers.target.budget_s)
         # The stored order is the request's bytes, not a re-encoding of them.
@@ -94,8 +99,40 @@ def test_a_script_that_fails_is_a_failed_dispatch_kept_as_evidence(
     sent = [e for e in scenario.journal("revel") if scenario.order_ref.encode() in body_of(e)]
     assert sent == [], "a script that failed still sent a request"
     stored = scenario.stored_order(answer["orderId"])
-    assert (stored["status"], stored["reason"]) == ("failed", answer["reason"]), stored
+    assert (stored["status"], stored["reason"], stored["route"]) == ("failed", answer["reason"], "revel"), (
+        stored
+    )
     [attempt] = stored["attempts"]
     assert (attempt["dispatched"], attempt["reason"]) == (False, answer["reason"]), attempt
     assert (attempt["requestUrl"], attempt["responseStatus"]) == ("", None), attempt
     assert NO_PRODUCT_ID in attempt["scriptError"], attempt
+
+
+@settings(max_examples=examples("persistence"))
+@given(
+    written=s.written_orders(s.OrderShape(max_items=2)),
+    transformer=st.sampled_from((None, *with_mock(scripted=True))),
+    mapped=st.sampled_from((None, *with_mock(scripted=True))),
+)
+def test_an_order_with_no_route_is_stored_failed_with_the_seeds_reason(
+    servers: Servers, written: s.WrittenOrder, transformer: str | None, mapped: str | None
+) -> None:
+    """No webhook for the outlet (Path 1), or the outlet not mapped to the requested transformer (not
+    mapped at all, or to another POS): the order is still stored, failed, with the answer's reason and
+    no attempt (each request sent is an attempt)."""
+    if transformer is not None and mapped == transformer:
+        mapped = None
+    scenario = servers.scenario()
+    if mapped is not None:
+        ADAPTERS[mapped].connect(scenario)
+
+    answer = dispatch_answer(
+        scenario.dispatch(s.envelope(scenario.outlet_id, written.text, transformer=transformer))
+    )
+
+    assert (answer["dispatched"], answer["reason"]) == (False, NO_ROUTE), answer
+    stored = scenario.stored_order(answer["orderId"])
+    assert (stored["status"], stored["reason"], stored["route"]) == ("failed", NO_ROUTE, None), stored
+    assert (stored["outletId"], stored["attempts"]) == (scenario.outlet_id, []), stored
+    raw = scenario.cata.get(f"/api/v1/orders/{answer['orderId']}").content
+    assert written.text in raw
