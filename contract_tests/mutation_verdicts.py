@@ -393,4 +393,56 @@ EQUIVALENT: tuple[Equivalent, ...] = (
         'return routed, "XXXX"',
         "Dispatcher.dispatch reads the reason only when there is no route (routed is None)",
     ),
+    *(
+        Equivalent(
+            "xǁDispatcherǁdispatch",
+            changed,
+            "the service always has providers (the shipped scripts: revel, lightspeed, atlas), so the joined"
+            " list is never empty and the `none` fallback is never used",
+        )
+        for changed in (
+            'known = ", ".join(self.known_providers()) or "XXnoneXX"',
+            'known = ", ".join(self.known_providers()) or "NONE"',
+        )
+    ),
+    *(
+        Equivalent("xǁDispatcherǁdispatch", changed, IDEMPOTENCY_KEY)
+        for changed in (
+            "outbound, reason = await self._persist(order, request, None)",
+            "outbound, reason = await self._persist(order, request, )",
+            "if claim is not None:",
+            "raise KeyAlreadyClaimed(None) from exc",
+        )
+    ),
+    *(
+        Equivalent(
+            "xǁDispatcherǁ__init__",
+            changed,
+            "the Sender's callback_policy defaults to allow-private, what the suite runs (public-only refuses"
+            " the loopback addresses every contract server has; mutation_scope.POLICY)",
+        )
+        for changed in ("callback_policy=None,", ")")
+    ),
+    Equivalent(
+        "xǁDispatcherǁ__init__",
+        "self.client = None",
+        "Dispatcher.client is stored and never read (the Sender holds the client)",
+    ),
+    *(
+        Equivalent(
+            "xǁDispatcherǁ__init__",
+            changed,
+            OAUTH_ONLY.replace("fresh_config reads", "the TokenKeeper reads"),
+        )
+        for changed in (
+            "self.tokens = TokenKeeper(None, self.sender, clock)",
+            "self.tokens = TokenKeeper(store, None, clock)",
+        )
+    ),
+    Equivalent(
+        "xǁDispatcherǁ__init__",
+        "transport=None,",
+        "without the given transport the Sender sends through the client (httpx), whose transport is the same"
+        " aiohttp one: the choice of sender, invisible to the contract (mutation_scope.WHICH_SENDER)",
+    ),
 )

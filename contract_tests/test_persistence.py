@@ -54,7 +54,10 @@ def test_order_is_stored_before_sending_and_its_record_matches_the_answer(
         assert probe is not None, "the receiver did not probe"
         assert probe.get("status") == 200, probe
         seen = decode(probe["body"])["orders"]
-        assert [(o["orderId"], o["status"]) for o in seen] == [(answer["orderId"], "pending")], seen
+        # Mid-delivery the record is the order on its way: pending, routed, no reason or external id yet.
+        assert [(o["orderId"], o["status"], o["route"], o["reason"], o["externalOrderId"]) for o in seen] == [
+            (answer["orderId"], "pending", WEBHOOK_ROUTE, "", "")
+        ], seen
 
         stored = scenario.stored_order(answer["orderId"])
         assert (stored["outletId"], stored["route"]) == (scenario.outlet_id, WEBHOOK_ROUTE), stored
@@ -133,6 +136,10 @@ def test_an_order_with_no_route_is_stored_failed_with_the_seeds_reason(
     assert (answer["dispatched"], answer["reason"]) == (False, NO_ROUTE), answer
     stored = scenario.stored_order(answer["orderId"])
     assert (stored["status"], stored["reason"], stored["route"]) == ("failed", NO_ROUTE, None), stored
-    assert (stored["outletId"], stored["attempts"]) == (scenario.outlet_id, []), stored
+    assert (stored["outletId"], stored["externalOrderId"], stored["attempts"]) == (
+        scenario.outlet_id,
+        "",
+        [],
+    ), stored
     raw = scenario.cata.get(f"/api/v1/orders/{answer['orderId']}").content
     assert written.text in raw
