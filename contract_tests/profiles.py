@@ -19,7 +19,7 @@ PROFILES = ("dev", "ci", "mutant", "mutation")
 EXAMPLES: dict[str, dict[str, int]] = {
     "hmac": {"dev": 15, "ci": 200, "mutant": 8, "mutation": 30},
     "persistence": {"dev": 3, "ci": 12, "mutant": 2, "mutation": 3},
-    "persistence_slow": {"dev": 1, "ci": 3, "mutant": 1, "mutation": 1},
+    "persistence_slow": {"dev": 1, "ci": 2, "mutant": 1, "mutation": 1},
     "reasons": {"dev": 4, "ci": 30, "mutant": 3, "mutation": 12},
     "reasons_slow": {"dev": 2, "ci": 3, "mutant": 1, "mutation": 1},
     # Path 2 on the POS whose script reads the answer (Lightspeed, Atlas): fewer, to keep ci under 4 min.

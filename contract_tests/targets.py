@@ -25,7 +25,7 @@ from contract_tests import repro
 from mock_pos.client import MockAdmin, MockAdminError, entry_body, entry_header_values
 
 IN_PROCESS_API_KEY = "contract-key"
-DEFAULT_BUDGET_S = 1.5
+DEFAULT_BUDGET_S = 1.0
 # How far X-Cata-Timestamp may be from mock_pos's clock when the request arrives: one machine's clock in
 # process; live servers on two machines add their clock difference (--clock-tolerance).
 DEFAULT_CLOCK_TOLERANCE_S = 2.0

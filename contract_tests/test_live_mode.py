@@ -26,7 +26,7 @@ from mock_pos.client import read_journal
 
 ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "live-contract-key"
-BUDGET_S = 1.5
+BUDGET_S = 1.0
 
 
 def _free_port() -> int:
