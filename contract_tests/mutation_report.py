@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract_tests.mutation_scope import OUT_OF_SCOPE, OutOfScope
-from contract_tests.mutation_verdicts import EQUIVALENT, Equivalent
+from contract_tests.mutation_verdicts import EQUIVALENT, KNOWN_GAPS, Equivalent
 
-__all__ = ["EQUIVALENT", "OUT_OF_SCOPE", "Equivalent", "OutOfScope", "Survivor", "main"]
+__all__ = ["EQUIVALENT", "KNOWN_GAPS", "OUT_OF_SCOPE", "Equivalent", "OutOfScope", "Survivor", "main"]
 
 TARGET = 0.90
 RESULT_LINE = re.compile(r"^\s*(?P<name>\S+__mutmut_\d+): (?P<status>.+)$")
@@ -81,6 +81,10 @@ class Survivor:
 
     def equivalent(self) -> Equivalent | None:
         return next((e for e in EQUIVALENT if (e.function, e.changed) == (self.function, self.changed)), None)
+
+    def known_gap(self) -> Equivalent | None:
+        """Why no property kills this survivor yet (it still counts against the score)."""
+        return next((e for e in KNOWN_GAPS if (e.function, e.changed) == (self.function, self.changed)), None)
 
 
 def _mutmut(*args: str) -> str:
@@ -170,9 +174,15 @@ def main() -> int:
             print(f"\nout of scope  {item.name} (stale result: regenerate mutants/): {scope.reason}")
         elif (reason := item.equivalent()) is not None:
             print(f"\nequivalent  {item.name}: {reason.reason}\n{item.diff}")
-    for item in left:
-        if item.out_of_scope() is None and item.equivalent() is None:
-            print(f"\n{item.status.upper():<10}  {item.name}\n{item.diff}")
+    gaps = [item for item in left if item.out_of_scope() is None and item.equivalent() is None]
+    for item in gaps:
+        known = item.known_gap()
+        why = f" (known gap: {known.reason})" if known is not None else " (not explained: a gap to look at)"
+        print(f"\n{item.status.upper():<10}  {item.name}{why}\n{item.diff}")
+    unexplained = [item for item in gaps if item.known_gap() is None]
+    print(
+        f"\nsurvivors: {len(gaps)}, of which explained in mutation_verdicts.KNOWN_GAPS: {len(gaps) - len(unexplained)}"
+    )
     return 0 if ratio >= TARGET else 1
 
 

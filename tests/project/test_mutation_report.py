@@ -8,7 +8,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from contract_tests.mutation_report import EQUIVALENT, NOT_KILLED, OUT_OF_SCOPE, RESULT_LINE, Survivor
+from contract_tests.mutation_report import (
+    EQUIVALENT,
+    KNOWN_GAPS,
+    NOT_KILLED,
+    OUT_OF_SCOPE,
+    RESULT_LINE,
+    Survivor,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,6 +51,16 @@ def test_a_survivor_with_another_change_is_a_gap() -> None:
         '-    text = body.decode("utf-8", errors="replace")\n+    text = None',
     )
     assert survivor.equivalent() is None
+
+
+def test_a_known_gap_is_explained_but_not_equivalent() -> None:
+    gap = KNOWN_GAPS[0]
+    survivor = Survivor(
+        f"cata_sandbox.dispatch.{gap.function}__mutmut_3", "survived", f"-    budget = (\n+    {gap.changed}"
+    )
+    assert survivor.known_gap() is gap
+    assert survivor.equivalent() is None  # it still counts against the score
+    assert not {(e.function, e.changed) for e in EQUIVALENT} & {(g.function, g.changed) for g in KNOWN_GAPS}
 
 
 def _mutmut_config() -> dict[str, Any]:
