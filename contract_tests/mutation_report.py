@@ -2,7 +2,7 @@
 
 Reads mutmut's results in ``mutants/``, prints killed / survived / timed out / no tests per module and
 overall, the score over the mutants in scope, and each survivor's diff. Two lists keep mutants out of the
-score, each entry with its reason (:mod:`contract_tests.mutation_scope`, :mod:`contract_tests.mutation_verdicts`), and both are printed with every
+score, each entry with its reason (:mod:`contract_tests.mutation_scope`, :mod:`contract_tests.mutation_verdicts`, :mod:`contract_tests.mutation_verdicts_engine`), and both are printed with every
 report: :data:`OUT_OF_SCOPE` (lines no contract property can observe by design, never mutated) and
 :data:`EQUIVALENT` (survivors that behave exactly like the original).
 
@@ -21,11 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract_tests.mutation_scope import OUT_OF_SCOPE, OutOfScope
-from contract_tests.mutation_verdicts import EQUIVALENT, KNOWN_GAPS, Equivalent
+from contract_tests.mutation_verdicts import EQUIVALENT as MODULE_EQUIVALENT
+from contract_tests.mutation_verdicts import Equivalent
+from contract_tests.mutation_verdicts_engine import DISPATCHER_EQUIVALENT, KNOWN_GAPS
 
 __all__ = ["EQUIVALENT", "KNOWN_GAPS", "OUT_OF_SCOPE", "Equivalent", "OutOfScope", "Survivor", "main"]
 
 TARGET = 0.90
+EQUIVALENT: tuple[Equivalent, ...] = (*MODULE_EQUIVALENT, *DISPATCHER_EQUIVALENT)
 RESULT_LINE = re.compile(r"^\s*(?P<name>\S+__mutmut_\d+): (?P<status>.+)$")
 # What a run leaves that is not a kill; "not checked" (an interrupted run) is reported, never judged.
 NOT_KILLED = ("survived", "timeout", "no tests", "suspicious", "segfault")
@@ -181,7 +184,7 @@ def main() -> int:
         print(f"\n{item.status.upper():<10}  {item.name}{why}\n{item.diff}")
     unexplained = [item for item in gaps if item.known_gap() is None]
     print(
-        f"\nsurvivors: {len(gaps)}, of which explained in mutation_verdicts.KNOWN_GAPS: {len(gaps) - len(unexplained)}"
+        f"\nsurvivors: {len(gaps)}, of which explained in mutation_verdicts_engine.KNOWN_GAPS: {len(gaps) - len(unexplained)}"
     )
     return 0 if ratio >= TARGET else 1
 
