@@ -30,9 +30,21 @@ def order_bytes(ref: str) -> bytes:
     return msgspec.json.encode({**ORDER, "orderRefNo": ref})
 
 
-def collect(url: str, count: int, *, outlet: str | None = None, last: str | None = None) -> list[StreamEvent]:
-    """The first ``count`` attempt events of a stream opened now (in a thread, so dispatches can follow)."""
+def collect(
+    url: str,
+    count: int,
+    *,
+    outlet: str | None = None,
+    last: str | None = None,
+    opened: threading.Event | None = None,
+) -> list[StreamEvent]:
+    """The first ``count`` attempt events of a stream opened now (in a thread, so dispatches can follow).
+
+    ``opened`` is set once the service has answered the stream's request (its 200 and headers are in).
+    """
     with SandboxClient(url, API_KEY) as client, client.attempt_stream(outlet, last) as events:
+        if opened is not None:
+            opened.set()
         found = []
         for event in events:
             if event.event == "attempt":
@@ -184,7 +196,9 @@ def test_one_stream_shows_the_attempts_of_every_worker(
         assert len(order_ids) == 30
 
         # A stream left open does not hold a shutdown up.
-        stream_thread, _ = start_collecting(service.url, 1_000)
+        opened = threading.Event()
+        stream_thread, _ = start_collecting(service.url, 1_000, opened=opened)
+        assert opened.wait(30), "the stream to be left open never opened"
         latest_id(service.url)  # one more stream, read until it is under way
         signalled = time.monotonic()
         service.process.send_signal(signal.SIGINT)  # type: ignore[union-attr]
