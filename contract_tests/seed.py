@@ -7,6 +7,7 @@ breaks the table is caught rather than copied.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,11 +114,18 @@ def html_page(code: int) -> bytes:
     return fault_reply(spec).body  # type: ignore[arg-type]
 
 
+def status_body(fault: dict[str, Any]) -> bytes:
+    """The bytes a status fault answers with: ``body`` as UTF-8, or ``bodyBase64`` decoded."""
+    if "bodyBase64" in fault:
+        return base64.b64decode(fault["bodyBase64"])
+    return str(fault["body"]).encode("utf-8")
+
+
 def expected(path: str, fault: dict[str, Any], budget_s: float, normal_external_id: str | None) -> Expected:
     """The seed's answer for ``fault`` on ``path``; ``normal_external_id`` is what a healthy answer carries."""
     mode = fault["mode"]
     if mode == "status":
-        return expected_for_status(path, fault["code"], fault["body"].encode("utf-8"))
+        return expected_for_status(path, fault["code"], status_body(fault))
     if mode == "error_body":
         template = WEBHOOK_ERROR_BODY if path == "webhook" else POS_ERROR_BODY
         return Expected(

@@ -1,7 +1,8 @@
 """Property 3 — failure reasons.
 
 For any fault mode of mock_pos, with its parameters drawn over their whole range (any status code in
-100-599, each error-body shape with any message, delays and trickles on either side of the dispatch
+100-599, answers whose body is not UTF-8 — mostly 2xx, which a script's ``interpret`` reads as text with
+U+FFFD and the seed's rules as not JSON —, each error-body shape with any message, delays and trickles on either side of the dispatch
 budget, resets, malformed and HTML bodies, redirects), the dispatch answer's ``dispatched`` and ``reason``
 are exactly what the seed's table prescribes, on both paths: Path 1 (webhook to a mock receiver) and
 Path 2 (``builtInTransformer`` against a POS mock). The expected values are written here from the seed,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from hypothesis import strategies as st
@@ -15,8 +16,12 @@ from contract_tests.strategies._vocabulary import json_values, unicode_text
 # The budget decides the outcome of the timing modes, so each side of it is its own variant: a test
 # parametrized over variants covers both whatever hypothesis happens to draw.
 UNDER_BUDGET, OVER_BUDGET = "under-budget", "over-budget"
+# A status fault whose body is not UTF-8, mostly with a 2xx: the body a script's interpret(response) is
+# given as text (README: each invalid sequence shown as U+FFFD), and that the seed's rules read as not JSON.
+NOT_UTF8 = "not-utf8"
 FAULT_VARIANTS = (
     "status",
+    f"status-{NOT_UTF8}",
     "error_body",
     f"delay-{UNDER_BUDGET}",
     f"delay-{OVER_BUDGET}",
@@ -151,10 +156,27 @@ def response_bodies(draw: st.DrawFn) -> str:
 
 
 @st.composite
+def not_utf8_bodies(draw: st.DrawFn) -> bytes:
+    """A body a destination may answer with (text, JSON), spoilt into bytes that are not UTF-8: a byte
+    that cannot start or continue a character, a Latin-1 letter, a lead byte left without its tail."""
+    raw = draw(response_bodies()).encode("utf-8")
+    at = draw(st.integers(0, len(raw)))
+    raw = raw[:at] + draw(st.sampled_from((b"\xff", b"\xe9", b"\xc3", b"\x80", b"\xed\xa0\x80"))) + raw[at:]
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+    return raw + b"\xff"  # the insertion completed a character: spoil the end instead
+
+
+@st.composite
 def faults(draw: st.DrawFn, variant: str, budget_s: float, *, redirect_to: str) -> dict[str, Any]:
-    """A mock_pos fault of ``variant`` (a mode, or ``<mode>-under-budget``/``<mode>-over-budget`` for
-    delay and trickle), without its target, with parameters drawn over the whole range."""
+    """A mock_pos fault of ``variant`` (a mode, ``<mode>-under-budget``/``<mode>-over-budget`` for delay
+    and trickle, or ``status-not-utf8``), without its target, with parameters drawn over the whole range."""
     mode, _, side = variant.partition("-")
+    if mode == "status" and side == NOT_UTF8:
+        code = draw(st.sampled_from((200, 201, 202, 299, 400, 503)))
+        return {"mode": mode, "code": code, "bodyBase64": base64.b64encode(draw(not_utf8_bodies())).decode()}
     if mode == "status":
         spec: dict[str, Any] = {"mode": mode, "code": draw(STATUS_CODES)}
         spec["body"] = draw(response_bodies())
