@@ -138,8 +138,13 @@ EQUIVALENT: tuple[Equivalent, ...] = (
     ),
     Equivalent(
         "xǁScriptPipelineǁread",
-        'msgspec.Raw(body) if body.strip() and _is_json(body) else body.decode("UTF-8", "replace")',
+        'parsed: Any = msgspec.Raw(body) if json_body else body.decode("UTF-8", "replace")',
         "codec names are case-insensitive",
+    ),
+    Equivalent(
+        "xǁScriptPipelineǁread",
+        "outcome = interpret_generic(None, body)",
+        "interpret_generic does not read its status argument (only 2xx reach it)",
     ),
     *each(
         "xǁScriptPipelineǁread",
@@ -220,9 +225,10 @@ EQUIVALENT: tuple[Equivalent, ...] = (
         "return Reading(outcome, pos_reason(status, body, outcome), )",
         "drops interpret's context.log lines from the attempt; no shipped interpret logs anything",
     ),
-    Equivalent(
+    *each(
         "xǁScriptPipelineǁread",
-        "return Reading(outcome, pos_reason(status, None, outcome), logs=tuple(result.logs))",
         "only a 2xx reaches this return, and pos_reason reads the body only for a non-2xx",
+        "return Reading(outcome, pos_reason(status, None, outcome), logs=tuple(result.logs))",
+        "return Reading(outcome, pos_reason(status, None, outcome))",
     ),
 )
