@@ -110,8 +110,12 @@ def listen(forward_to: str, outlet: str, events: str, as_json: bool, url: str, a
         note(f"Send orders:  cata-sandbox trigger --outlet {outlet} --count 5")
         note(f"Streaming the attempts of {outlet} from {client.url} (Ctrl-C to stop) ...")
         show = _json_sink if as_json else _line_sink
-        # SIGTERM (a supervisor, `kill`) ends it as Ctrl-C does: a clean stop, exit status 0.
-        signal.signal(signal.SIGTERM, _interrupt)
+        # SIGTERM (a supervisor, `kill`) ends it as Ctrl-C does: a clean stop, exit status 0. SIGINT is set
+        # too: Python maps it to KeyboardInterrupt only when it was not inherited ignored (a process started
+        # in the background of a script without job control ignores it), and `serve` and `up` stop on it
+        # whatever they inherited.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, _interrupt)
         try:
             follow(client, outlet, show, note)
         except KeyboardInterrupt:

@@ -27,6 +27,11 @@ def stored_delivery_ids(url: str, api_key: str, order_ids: list[str]) -> set[str
     return found
 
 
+def ignore_sigint() -> None:
+    """What a job started with ``&`` by a script without job control inherits (CI runners start so)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def test_listen_streams_what_trigger_sends_and_resumes_after_the_stream_is_cut(tmp_path: Path) -> None:
     up = start_up(tmp_path / "up", "--dispatch-timeout", "2")
     out, err = tmp_path / "listen.out", tmp_path / "listen.err"
@@ -38,6 +43,7 @@ def test_listen_streams_what_trigger_sends_and_resumes_after_the_stream_is_cut(t
                 env=clean_env(CATA_URL=proxy.url, CATA_API_KEY=up.api_key),
                 stdout=stdout,
                 stderr=stderr,
+                preexec_fn=ignore_sigint,  # Ctrl-C stops it even so, as it stops `serve` and `up`
             )
             try:
                 wait_until(lambda: "Streaming the attempts of outlet-webhook" in err.read_text(), 30)

@@ -34,7 +34,11 @@ class CuttableProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()  # the target is gone: the client sees its connection closed
+                continue
             with self._lock:
                 self._open += [client, upstream]
                 self.connections += 1
@@ -64,6 +68,9 @@ class CuttableProxy:
 
     def close(self) -> None:
         self._closed = True
+        # shutdown wakes the accept() blocked in the other thread (close alone leaves it accepting).
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         self.cut()
 
