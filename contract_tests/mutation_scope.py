@@ -191,6 +191,7 @@ OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
         "            headers.setdefault(name, value)",
         "    return OutboundRequest(method=built.method, url=built.url, headers=headers, body=order_bytes)",
     ),
+    *_lines("xǁSenderHttpǁ__init__", CONTEXT_HTTP, "        self.sender = sender"),
     *_lines(
         "xǁSenderHttpǁrequest",
         CONTEXT_HTTP,

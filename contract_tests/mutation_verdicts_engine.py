@@ -52,6 +52,16 @@ REDACTION = (
     " (README, Secrets), not the seed's; no shipped script puts a secret in its error or logs, so only a"
     " property that plants one could tell"
 )
+SECRET_VALUES = (
+    "which config values count as secret decides what an attempt's record shows as [redacted] (the POS request"
+    " body, the response's headers and body, script errors and logs; auth headers go by name): the sandbox's"
+    " own (README, Secrets), not the seed's; no property reads the recorded request body or has a POS echo a"
+    " secret, so only one that does could tell (tests/api/test_secrets.py checks it end to end)"
+)
+FINDINGS = (
+    "the attempt's precisionFindings null instead of []: the README's attempt shape, not the seed's, and no"
+    " property reads the field (the shipped scripts carry every price exactly, so it is [] throughout)"
+)
 KNOWN_LIST_WORDING = (
     "the wording of the unknown-builtInTransformer 400's known list: the properties check a 400 in the error"
     " envelope naming `$.builtInTransformer`, not the sentence, which neither the seed nor the README fixes"
@@ -218,6 +228,15 @@ DISPATCHER_EQUIVALENT: tuple[Equivalent, ...] = (
     ),
 )
 KNOWN_GAPS: tuple[Equivalent, ...] = (
+    *each(
+        "x_secret_config_values",
+        SECRET_VALUES,
+        "return [str(None) for k, v in config.items() if _SECRET_KEY.search(k) and isinstance(v, (str, int))]",
+        "return [str(v) for k, v in config.items() if _SECRET_KEY.search(k) or isinstance(v, (str, int))]",
+    ),
+    Equivalent(
+        "xǁScriptPipelineǁ_built", "return ScriptBuild(request, logs=tuple(logs), findings=None)", FINDINGS
+    ),
     *each(
         "xǁDispatcherǁ_send",
         SCRIPTED_BUDGET,
